@@ -1,0 +1,5 @@
+-- Quartz.NET clustered ADO job store tables (prefix qrtz_).
+-- The table definitions are the PostgreSQL schema script that ships inside the Quartz package
+-- this server is built with, so they always match the Quartz version in use. The migrator
+-- expands the directive below into that script (every statement is CREATE ... IF NOT EXISTS).
+--! include quartz-schema postgres qrtz_

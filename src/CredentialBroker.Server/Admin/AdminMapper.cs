@@ -1,0 +1,74 @@
+using CredentialBroker.Server.Policy;
+using Google.Protobuf.WellKnownTypes;
+
+namespace CredentialBroker.Server.Admin;
+
+/// <summary>Entity → wire mappings for the admin resources.</summary>
+internal static class AdminMapper
+{
+    public static V1.Owner ToProto(Identity.Owner o)
+    {
+        var proto = new V1.Owner { Id = o.Id.ToString(), Name = o.Name, Email = o.Email, Active = o.Active, CreatedAt = Timestamp.FromDateTimeOffset(o.CreatedAt) };
+        if (o.DeactivatedAt is { } d)
+        {
+            proto.DeactivatedAt = Timestamp.FromDateTimeOffset(d);
+        }
+
+        return proto;
+    }
+
+    public static V1.Workload ToProto(Identity.Workload w) => new()
+    {
+        Id = w.Id.ToString(),
+        Identity = w.Identity,
+        OwnerId = w.OwnerId.ToString(),
+        Description = w.Description,
+        CreatedAt = Timestamp.FromDateTimeOffset(w.CreatedAt),
+    };
+
+    public static V1.Purpose ToProto(Purpose p) => new()
+    {
+        Id = p.Id.ToString(),
+        Name = p.Name,
+        Description = p.Description,
+        OwnerId = p.OwnerId.ToString(),
+        RiskTier = RiskTiers.ToProto(p.RiskTier),
+        DefaultTtl = Duration.FromTimeSpan(p.DefaultTtl),
+        MaxTtl = Duration.FromTimeSpan(p.MaxTtl),
+        MaxLifetime = Duration.FromTimeSpan(p.MaxLifetime),
+        AllowedProviders = { p.AllowedProviders },
+        AllowedModels = { p.AllowedModels },
+        CreatedAt = Timestamp.FromDateTimeOffset(p.CreatedAt),
+        UpdatedAt = Timestamp.FromDateTimeOffset(p.UpdatedAt),
+    };
+
+    public static V1.Grant ToProto(Grant g) => new()
+    {
+        Id = g.Id.ToString(),
+        WorkloadId = g.WorkloadId.ToString(),
+        PurposeId = g.PurposeId.ToString(),
+        CreatedAt = Timestamp.FromDateTimeOffset(g.CreatedAt),
+    };
+
+    public static V1.Provider ToProto(Providers.Provider p) => new()
+    {
+        Id = p.Id.ToString(),
+        Name = p.Name,
+        Kind = p.Kind,
+        BaseUrl = p.BaseUrl,
+        HasRootKey = p.RootKeyEnvelope is not null,
+        CreatedAt = Timestamp.FromDateTimeOffset(p.CreatedAt),
+    };
+
+    /// <summary>A purpose's policy for the audit log.</summary>
+    public static Dictionary<string, string> Describe(Purpose p) => new()
+    {
+        ["name"] = p.Name,
+        ["risk_tier"] = RiskTiers.ToDb(p.RiskTier),
+        ["default_ttl"] = p.DefaultTtl.ToString("c"),
+        ["max_ttl"] = p.MaxTtl.ToString("c"),
+        ["max_lifetime"] = p.MaxLifetime.ToString("c"),
+        ["allowed_providers"] = string.Join(',', p.AllowedProviders),
+        ["allowed_models"] = string.Join(',', p.AllowedModels),
+    };
+}

@@ -1,0 +1,249 @@
+using CredentialBroker.Server.Audit;
+using CredentialBroker.Server.Grpc;
+using CredentialBroker.Server.Hosting;
+using CredentialBroker.Server.Identity;
+using CredentialBroker.Server.Persistence;
+using CredentialBroker.Server.Policy;
+using CredentialBroker.V1;
+using Grpc.Core;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace CredentialBroker.Server.Credentials;
+
+/// <summary>gRPC <c>CredentialService</c>: issue, renew, revoke, read and list credentials.</summary>
+internal sealed class CredentialApi(
+    BrokerDbContext db,
+    AuditLog audit,
+    AccessGuard guard,
+    IOptions<BrokerOptions> options,
+    TimeProvider time) : CredentialService.CredentialServiceBase
+{
+    private const int MaxModels = 32;
+
+    public override async Task<IssueCredentialResponse> IssueCredential(IssueCredentialRequest request, ServerCallContext context)
+    {
+        var caller = AuthInterceptor.GetCaller(context);
+        var v = new RequestValidator();
+        var purposeName = v.Name("purpose", request.Purpose);
+        var providerName = v.Name("provider", request.Provider, 64);
+        var ttl = v.Duration("ttl", request.Ttl, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365));
+        var models = ValidateModels(v, request.Models);
+        var labels = v.Labels("labels", request.Labels);
+        v.ThrowIfInvalid();
+
+        var found = await db.Purposes.AsNoTracking()
+            .Where(p => p.Name == purposeName)
+            .Select(p => new
+            {
+                Purpose = p,
+                Granted = db.Grants.Any(g => g.PurposeId == p.Id && g.WorkloadId == caller.WorkloadId),
+                OwnerActive = db.Owners.Where(o => o.Id == p.OwnerId).Select(o => o.Active).FirstOrDefault(),
+                Provider = db.Providers.Where(pr => pr.Name == providerName).Select(pr => new { pr.Id, pr.Name }).FirstOrDefault(),
+            })
+            .FirstOrDefaultAsync(context.CancellationToken);
+
+        const string refused = "credential.issue.denied";
+        if (found is null)
+        {
+            throw await guard.DenyAsync(context, StatusCode.NotFound, $"Purpose '{purposeName}' does not exist.", refused, "purpose", purposeName);
+        }
+
+        var purpose = found.Purpose;
+        if (!found.Granted)
+        {
+            throw await guard.DenyAsync(context, StatusCode.PermissionDenied,
+                $"This workload is not granted purpose '{purposeName}'; an admin must grant it (GrantPurpose).", refused, "purpose", purpose.Id.ToString());
+        }
+
+        if (!found.OwnerActive)
+        {
+            throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
+                $"Purpose '{purposeName}' belongs to a deactivated owner; no credentials are issued for it.", refused, "purpose", purpose.Id.ToString());
+        }
+
+        if (found.Provider is null)
+        {
+            throw await guard.DenyAsync(context, StatusCode.NotFound, $"Provider '{providerName}' does not exist.", refused, "provider", providerName);
+        }
+
+        if (!purpose.AllowedProviders.Contains(providerName))
+        {
+            throw await guard.DenyAsync(context, StatusCode.PermissionDenied,
+                $"Purpose '{purposeName}' does not allow provider '{providerName}' (allowed: {string.Join(", ", purpose.AllowedProviders)}).", refused, "purpose", purpose.Id.ToString());
+        }
+
+        var disallowed = models.Where(m => !ModelAllowance.Allows(purpose.AllowedModels, m)).ToList();
+        if (disallowed.Count > 0)
+        {
+            throw await guard.DenyAsync(context, StatusCode.PermissionDenied,
+                $"Purpose '{purposeName}' does not allow model(s) {string.Join(", ", disallowed.Select(m => $"'{RequestValidator.Clip(m)}'"))} (allowed: {string.Join(", ", purpose.AllowedModels)}).",
+                refused, "purpose", purpose.Id.ToString());
+        }
+
+        var now = time.GetDbNow();
+        var (expiresAt, maxExpiresAt) = CredentialLifetime.ForIssue(purpose, ttl, now);
+        var secret = SecretKey.Generate(SecretKey.CredentialKind);
+        var credential = new Credential
+        {
+            Id = Guid.CreateVersion7(now),
+            Prefix = SecretKey.PublicPrefix(secret),
+            SecretHash = SecretKey.Hash(secret),
+            OwnerId = caller.OwnerId!.Value,
+            PurposeId = purpose.Id,
+            WorkloadId = caller.WorkloadId!.Value,
+            ProviderId = found.Provider.Id,
+            ProviderName = found.Provider.Name,
+            Models = models,
+            Labels = Labels.Serialize(labels),
+            Status = CredentialState.Active,
+            IssuedAt = now,
+            ExpiresAt = expiresAt,
+            MaxExpiresAt = maxExpiresAt,
+        };
+        db.Credentials.Add(credential);
+        audit.Record(db, caller, context, new AuditEntry("credential.issued", "credential", credential.Id.ToString(), null, new Dictionary<string, string>
+        {
+            ["prefix"] = credential.Prefix,
+            ["purpose"] = purpose.Name,
+            ["provider"] = credential.ProviderName,
+            ["expires_at"] = expiresAt.ToString("O"),
+        }));
+        await db.SaveChangesAsync(context.CancellationToken);
+        audit.Committed();
+
+        return new IssueCredentialResponse
+        {
+            Credential = new CredentialView(credential, purpose.Name, null).ToProto(now),
+            Secret = secret,
+            GatewayBaseUrl = options.Value.GatewayBaseUrl,
+        };
+    }
+
+    public override async Task<RenewCredentialResponse> RenewCredential(RenewCredentialRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var id = v.Id("id", request.Id);
+        var ttl = v.Duration("ttl", request.Ttl, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365));
+        v.ThrowIfInvalid();
+
+        var view = await FindAccessibleAsync(id, track: true, "credential.renew.denied", context);
+        var now = time.GetDbNow();
+        var c = view.Row;
+        const string refused = "credential.renew.denied";
+        switch (view.EffectiveState(now))
+        {
+            case CredentialState.Revoked:
+                var reason = view.Watermark?.Reason ?? c.RevocationReason;
+                throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
+                    $"Credential {c.Prefix} was revoked ({reason}); revoked credentials cannot be renewed. Issue a new one.", refused, "credential", c.Id.ToString());
+            case CredentialState.Expired:
+                throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
+                    $"Credential {c.Prefix} expired at {c.ExpiresAt:u}; expired credentials cannot be renewed. Issue a new one.", refused, "credential", c.Id.ToString());
+        }
+
+        if (c.ExpiresAt >= c.MaxExpiresAt)
+        {
+            throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
+                $"Credential {c.Prefix} already reaches its maximum lifetime ({c.MaxExpiresAt:u}); issue a new one before then.", refused, "credential", c.Id.ToString());
+        }
+
+        var purpose = await db.Purposes.AsNoTracking().FirstAsync(p => p.Id == c.PurposeId, context.CancellationToken);
+        var previous = c.ExpiresAt;
+        var renewed = CredentialLifetime.ForRenewal(purpose, ttl, now, c.MaxExpiresAt);
+        c.ExpiresAt = renewed > previous ? renewed : previous;
+        c.RenewedAt = now;
+        audit.Record(db, AuthInterceptor.GetCaller(context), context, new AuditEntry("credential.renewed", "credential", c.Id.ToString(), null, new Dictionary<string, string>
+        {
+            ["prefix"] = c.Prefix,
+            ["previous_expires_at"] = previous.ToString("O"),
+            ["expires_at"] = c.ExpiresAt.ToString("O"),
+        }));
+        await db.SaveChangesAsync(context.CancellationToken);
+        audit.Committed();
+        return new RenewCredentialResponse { Credential = view.ToProto(now) };
+    }
+
+    public override async Task<RevokeCredentialResponse> RevokeCredential(RevokeCredentialRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var id = v.Id("id", request.Id);
+        var reason = v.Required("reason", request.Reason, 512);
+        v.ThrowIfInvalid();
+
+        var view = await FindAccessibleAsync(id, track: true, "credential.revoke.denied", context);
+        var now = time.GetDbNow();
+        if (view.EffectiveState(now) != CredentialState.Active)
+        {
+            // Idempotent: a credential that no longer works is left as it is.
+            return new RevokeCredentialResponse { Credential = view.ToProto(now) };
+        }
+
+        var c = view.Row;
+        c.Status = CredentialState.Revoked;
+        c.RevokedAt = now;
+        c.RevocationReason = SecretScrubber.Scrub(reason);
+        audit.Record(db, AuthInterceptor.GetCaller(context), context, new AuditEntry("credential.revoked", "credential", c.Id.ToString(), reason, new Dictionary<string, string>
+        {
+            ["prefix"] = c.Prefix,
+        }));
+        await db.SaveChangesAsync(context.CancellationToken);
+        audit.Committed();
+        return new RevokeCredentialResponse { Credential = view.ToProto(now) };
+    }
+
+    public override async Task<GetCredentialResponse> GetCredential(GetCredentialRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var id = v.Id("id", request.Id);
+        v.ThrowIfInvalid();
+        var view = await FindAccessibleAsync(id, track: false, "credential.read.denied", context);
+        return new GetCredentialResponse { Credential = view.ToProto(time.GetUtcNow()) };
+    }
+
+    public override Task<ListCredentialsResponse> ListCredentials(ListCredentialsRequest request, ServerCallContext context) =>
+        new CredentialLister(db, guard, time).ListAsync(request, context);
+
+    private async Task<CredentialView> FindAccessibleAsync(Guid id, bool track, string deniedAction, ServerCallContext context)
+    {
+        var view = await db.FindViewAsync(id, track, context.CancellationToken);
+        if (view is null)
+        {
+            RpcErrors.NotFound($"Credential {id} does not exist.");
+        }
+
+        if (!AccessGuard.MayAccess(AuthInterceptor.GetCaller(context), view.Row.OwnerId, view.Row.WorkloadId))
+        {
+            throw await guard.DenyAsync(context, StatusCode.PermissionDenied,
+                $"Credential {id} belongs to another {(AuthInterceptor.GetCaller(context).Role == BrokerRole.Workload ? "workload" : "owner")}.", deniedAction, "credential", id.ToString());
+        }
+
+        return view;
+    }
+
+    private static List<string> ValidateModels(RequestValidator v, IReadOnlyCollection<string> models)
+    {
+        if (models.Count > MaxModels)
+        {
+            v.Add("models", $"names {models.Count} models; at most {MaxModels} are allowed");
+        }
+
+        var result = new List<string>();
+        var index = 0;
+        foreach (var model in models)
+        {
+            if (string.IsNullOrWhiteSpace(model) || model.Length > 128)
+            {
+                v.Add($"models[{index}]", "must be a model name of 1-128 characters");
+            }
+            else if (!result.Contains(model))
+            {
+                result.Add(model.Trim());
+            }
+
+            index++;
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,30 @@
+using CredentialBroker.Server.Hosting;
+using Quartz;
+
+namespace CredentialBroker.Server.Governance;
+
+internal static class GovernanceExtensions
+{
+    /// <summary>Quartz on the clustered ADO job store in the broker's own database, and the governance jobs.</summary>
+    public static IHostApplicationBuilder AddGovernance(this IHostApplicationBuilder builder, string connectionString)
+    {
+        builder.Services.AddSingleton<ExpirySweeper>();
+        var interval = builder.Configuration.GetSection(BrokerOptions.Section).GetValue<TimeSpan?>(nameof(BrokerOptions.ExpirySweepInterval))
+            ?? new BrokerOptions().ExpirySweepInterval;
+
+        builder.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(s => s.InstanceName = "credentialbroker");
+            q.UsePersistentStore(store =>
+            {
+                store.UsePostgres(connectionString);
+                store.UseClustering(c => c.CheckinInterval = TimeSpan.FromSeconds(10));
+            });
+            q.ScheduleJob<ExpiryJob>(trigger => trigger
+                .WithIdentity(ExpiryJob.Name)
+                .WithSimpleSchedule(interval));
+        });
+        builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        return builder;
+    }
+}

@@ -1,0 +1,69 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CredentialBroker.Server.Hosting;
+
+/// <summary>The <c>Broker</c> configuration section.</summary>
+public sealed class BrokerOptions
+{
+    public const string Section = "Broker";
+
+    /// <summary>
+    /// Admin token accepted before any access token exists (first set-up). At least 32 characters.
+    /// Leave unset once admins have their own tokens.
+    /// </summary>
+    [MinLength(32, ErrorMessage = "Broker:BootstrapAdminToken must be at least 32 characters; generate one with 'openssl rand -base64 32'.")]
+    public string? BootstrapAdminToken { get; set; }
+
+    /// <summary>Base URL that IssueCredential returns as the place to send provider calls.</summary>
+    [Required, Url]
+    public string GatewayBaseUrl { get; set; } = "http://localhost:5081";
+
+    /// <summary>
+    /// Master key (base64 of 32 bytes) that encrypts provider root keys. Prefer
+    /// <see cref="MasterKeyFile"/>; without either, providers cannot be registered with a root key.
+    /// </summary>
+    public string? MasterKey { get; set; }
+
+    /// <summary>File holding the base64 master key.</summary>
+    public string? MasterKeyFile { get; set; }
+
+    /// <summary>Longest lifetime of an access token made by CreateAccessToken.</summary>
+    public TimeSpan MaxAccessTokenTtl { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How often the expiry job runs.</summary>
+    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Rows per batch for the expiry job and mass-revocation marking.</summary>
+    [Range(10, 100_000)]
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>Longest wait before committed audit events are sealed into the hash chain.</summary>
+    public TimeSpan AuditSealInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>JWT issuers whose tokens authenticate workloads.</summary>
+    public List<JwtIssuerOptions> JwtIssuers { get; set; } = [];
+
+    /// <summary>PEM file of the CA(s) that sign workload client certificates (mTLS). Unset: client certificates are not accepted.</summary>
+    public string? ClientCertificateCaFile { get; set; }
+}
+
+/// <summary>A trusted JWT issuer (Kubernetes service accounts, SPIFFE JWT-SVIDs, an OIDC provider).</summary>
+public sealed class JwtIssuerOptions
+{
+    /// <summary>Expected <c>iss</c> claim.</summary>
+    [Required]
+    public string Issuer { get; set; } = string.Empty;
+
+    /// <summary>Expected <c>aud</c> claim.</summary>
+    [Required]
+    public string Audience { get; set; } = string.Empty;
+
+    /// <summary>JWKS file with the issuer's public keys (re-read when it changes).</summary>
+    public string? JwksFile { get; set; }
+
+    /// <summary>JWKS URL with the issuer's public keys (cached, refreshed on unknown key ids).</summary>
+    public string? JwksUrl { get; set; }
+
+    /// <summary>Claim that names the workload identity.</summary>
+    public string SubjectClaim { get; set; } = "sub";
+}

@@ -1,0 +1,10 @@
+using CredentialBroker.Server.DevMode;
+using CredentialBroker.Server.Hosting;
+using CredentialBroker.Server.Persistence;
+
+return args switch
+{
+    ["migrations", "script", ..] => SchemaMigrator.PrintIdempotentScript(),
+    ["dev", .. var rest] => await DevBroker.RunAsync(rest),
+    _ => await BrokerApp.RunAsync(args),
+};

@@ -1,0 +1,27 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace CredentialBroker.Server.Providers;
+
+/// <summary>An upstream AI API. The root key is held only as an encrypted envelope.</summary>
+public sealed class Provider
+{
+    /// <summary>Wire formats the broker knows.</summary>
+    public static readonly IReadOnlyList<string> Kinds = ["openai", "anthropic", "openai_compatible", "azure_openai"];
+
+    public Guid Id { get; set; }
+    public required string Name { get; set; }
+    public required string Kind { get; set; }
+    public required string BaseUrl { get; set; }
+    public string? RootKeyEnvelope { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+internal sealed class ProviderConfiguration : IEntityTypeConfiguration<Provider>
+{
+    public void Configure(EntityTypeBuilder<Provider> builder)
+    {
+        builder.ToTable("providers");
+        builder.HasIndex(p => p.Name).IsUnique();
+    }
+}
