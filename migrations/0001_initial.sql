@@ -103,14 +103,15 @@ CREATE INDEX ix_credentials_workload ON credentials (workload_id, issued_at DESC
 CREATE INDEX ix_credentials_active_expiry ON credentials (expires_at) WHERE status = 'active';
 CREATE INDEX ix_credentials_labels ON credentials USING gin (labels jsonb_path_ops);
 
--- The one definition of "this mass revocation covers this credential", used by enforcement
+-- The one definition of "this mass revocation covers this credential" (issued at or before the
+-- revocation: a tie revokes, the safe side), used by enforcement
 -- (credential_watermark), by counting and by the background marker. A plain SQL expression so
 -- the planner inlines it into the queries that call it.
 CREATE FUNCTION watermark_covers(
     w revocation_watermarks, c_owner_id uuid, c_purpose_id uuid, c_provider_name text, c_workload_id uuid,
     c_issued_at timestamptz, c_labels jsonb)
 RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
-    SELECT c_issued_at < w.effective_at
+    SELECT c_issued_at <= w.effective_at
        AND (w.issued_before IS NULL OR c_issued_at < w.issued_before)
        AND (w.owner_id IS NULL OR c_owner_id = w.owner_id)
        AND (w.purpose_id IS NULL OR c_purpose_id = w.purpose_id)
