@@ -1,0 +1,64 @@
+using CredentialBroker.IntegrationTests.Infrastructure;
+using CredentialBroker.Server.Governance;
+using CredentialBroker.V1;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CredentialBroker.IntegrationTests.Governance;
+
+/// <summary>A broker with small batches and the expiry job firing every second.</summary>
+public sealed class ExpiryBrokerFixture : BrokerFixture
+{
+    protected override IDictionary<string, string?> Configuration => new Dictionary<string, string?>
+    {
+        ["Broker:BatchSize"] = "10",
+        ["Broker:ExpirySweepInterval"] = "00:00:01",
+    };
+}
+
+public sealed class ExpiryJobTests(ExpiryBrokerFixture broker) : IClassFixture<ExpiryBrokerFixture>
+{
+    [Fact]
+    public async Task Sweep_ExpiresDueCredentialsInBatchesAndAuditsEach()
+    {
+        var world = await broker.SeedAsync();
+        var due = new List<string>();
+        for (var i = 0; i < 25; i++)
+        {
+            due.Add((await broker.IssueAsync(world, TimeSpan.FromMinutes(5))).Credential.Id);
+        }
+
+        var notDue = (await broker.IssueAsync(world, TimeSpan.FromMinutes(30))).Credential.Id;
+        var sweeper = broker.Services.GetRequiredService<ExpirySweeper>();
+        await sweeper.SweepAsync(CancellationToken.None);
+        Assert.Equal(26, await broker.CountAsync("credentials", $"owner_id = '{world.Owner.Id}' AND status = 'active'"));
+
+        broker.Time.Advance(TimeSpan.FromMinutes(6));
+        await sweeper.SweepAsync(CancellationToken.None);
+
+        var ids = string.Join(',', due.Select(id => $"'{id}'"));
+        Assert.Equal(25, await broker.CountAsync("credentials", $"id IN ({ids}) AND status = 'expired' AND revocation_reason = 'expired'"));
+        Assert.Equal(1, await broker.CountAsync("credentials", $"id = '{notDue}' AND status = 'active'"));
+        Assert.Equal(25, await broker.CountAsync("audit_events", $"action = 'credential.expired' AND actor = '{ExpirySweeper.Actor}' AND target_id IN ({ids})"));
+        Assert.Equal(0, await sweeper.SweepAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task QuartzJob_OnClusteredStore_FiresAndExpires()
+    {
+        var world = await broker.SeedAsync();
+        var issued = await broker.IssueAsync(world, TimeSpan.FromMinutes(5));
+        broker.Time.Advance(TimeSpan.FromMinutes(6));
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline && await broker.CountAsync("credentials", $"id = '{issued.Credential.Id}' AND status = 'expired'") == 0)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.Equal(1, await broker.CountAsync("credentials", $"id = '{issued.Credential.Id}' AND status = 'expired'"));
+        Assert.Equal(1, await broker.CountAsync("qrtz_scheduler_state", "sched_name = 'credentialbroker'"));
+        Assert.Equal(1, await broker.CountAsync("qrtz_triggers", $"trigger_name = '{ExpiryJob.Name}'"));
+        var read = await broker.Credentials.GetCredentialAsync(new GetCredentialRequest { Id = issued.Credential.Id }, BrokerFixture.Bearer(world.WorkloadToken));
+        Assert.Equal(CredentialStatus.Expired, read.Credential.Status);
+    }
+}
