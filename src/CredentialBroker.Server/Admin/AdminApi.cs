@@ -4,6 +4,7 @@ using CredentialBroker.Server.Hosting;
 using CredentialBroker.Server.Identity;
 using CredentialBroker.Server.Persistence;
 using CredentialBroker.Server.Policy;
+using CredentialBroker.Server.Revocation;
 using CredentialBroker.V1;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
@@ -18,6 +19,7 @@ internal sealed partial class AdminApi(
     AuditLog audit,
     PurposeValidator purposes,
     Providers.RootKeyProtector rootKeys,
+    RevocationMarker marker,
     IOptions<BrokerOptions> options,
     TimeProvider time) : AdminService.AdminServiceBase
 {
@@ -53,11 +55,30 @@ internal sealed partial class AdminApi(
 
         if (owner.Active)
         {
+            // Offboarding takes the owner's credentials with it, at once, through a watermark.
+            var caller = AuthInterceptor.GetCaller(context);
+            var now = time.GetDbNow();
             owner.Active = false;
-            owner.DeactivatedAt = time.GetDbNow();
-            audit.Record(db, AuthInterceptor.GetCaller(context), context, new AuditEntry("owner.deactivated", "owner", owner.Id.ToString(), reason));
+            owner.DeactivatedAt = now;
+            await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
+            var watermark = new RevocationWatermark
+            {
+                Id = Guid.CreateVersion7(now),
+                OwnerId = owner.Id,
+                EffectiveAt = now,
+                Reason = "owner deactivated: " + SecretScrubber.Scrub(reason),
+                Actor = caller.Actor,
+            };
+            var revoked = await MassRevocation.WriteAsync(db, watermark, context.CancellationToken);
+            audit.Record(db, caller, context, new AuditEntry("owner.deactivated", "owner", owner.Id.ToString(), reason, new Dictionary<string, string>
+            {
+                ["revocation_id"] = watermark.Id.ToString(),
+                ["revoked_count"] = revoked.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            }));
             await db.SaveChangesAsync(context.CancellationToken);
+            await transaction.CommitAsync(context.CancellationToken);
             audit.Committed();
+            marker.Signal();
         }
 
         return AdminMapper.ToProto(owner);

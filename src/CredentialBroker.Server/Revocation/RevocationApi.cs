@@ -5,8 +5,6 @@ using CredentialBroker.Server.Persistence;
 using CredentialBroker.V1;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
-using Npgsql;
 
 namespace CredentialBroker.Server.Revocation;
 
@@ -34,23 +32,19 @@ internal sealed class RevocationApi(BrokerDbContext db, AuditLog audit, Revocati
         watermark.Actor = caller.Actor;
 
         await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
-        db.RevocationWatermarks.Add(watermark);
-        await db.SaveChangesAsync(context.CancellationToken);
-        var matched = await CountMatchedAsync(watermark.Id, now, context.CancellationToken);
+        var matched = await MassRevocation.WriteAsync(db, watermark, context.CancellationToken);
         if (request.DryRun)
         {
             await transaction.RollbackAsync(context.CancellationToken);
             return new RevokeMatchingResponse { MatchedCount = matched, DryRun = true };
         }
 
-        watermark.MatchedCount = matched;
         audit.Record(db, caller, context, new AuditEntry("credentials.revoked_matching", "revocation", watermark.Id.ToString(), reason, new Dictionary<string, string>
         {
             ["selector"] = SelectorMapper.Describe(watermark),
             ["matched_count"] = matched.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }));
         await db.SaveChangesAsync(context.CancellationToken);
-        await db.Database.ExecuteSqlRawAsync("SELECT pg_notify('credentialbroker_revocations', {0})", [watermark.Id.ToString()], context.CancellationToken);
         await transaction.CommitAsync(context.CancellationToken);
         audit.Committed();
         marker.Signal();
@@ -70,26 +64,5 @@ internal sealed class RevocationApi(BrokerDbContext db, AuditLog audit, Revocati
         }
 
         return SelectorMapper.ToProto(watermark);
-    }
-
-    /// <summary>Active, unexpired credentials this watermark covers and no earlier pending watermark already does.</summary>
-    private async Task<long> CountMatchedAsync(Guid watermarkId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        await using var command = new NpgsqlCommand(
-            """
-            SELECT count(*)
-            FROM credentials c, revocation_watermarks w
-            WHERE w.id = $1
-              AND c.status = 'active' AND c.expires_at > $2
-              AND watermark_covers(w, c.owner_id, c.purpose_id, c.provider_name, c.workload_id, c.issued_at, c.labels)
-              AND NOT EXISTS (
-                  SELECT 1 FROM revocation_watermarks earlier
-                  WHERE earlier.id <> w.id AND earlier.marking_completed_at IS NULL
-                    AND watermark_covers(earlier, c.owner_id, c.purpose_id, c.provider_name, c.workload_id, c.issued_at, c.labels))
-            """, connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
-        command.Parameters.Add(new() { Value = watermarkId });
-        command.Parameters.Add(new() { Value = now });
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 }

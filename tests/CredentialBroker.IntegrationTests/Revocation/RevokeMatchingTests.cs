@@ -156,3 +156,25 @@ public sealed class RevokeMatchingTests(BrokerFixture broker) : IClassFixture<Br
         Assert.Fail($"Revocation {revocationId} was not completed within 10 s.");
     }
 }
+
+public sealed class OwnerDeactivationTests(BrokerFixture broker) : IClassFixture<BrokerFixture>
+{
+    [Fact]
+    public async Task DeactivateOwner_RevokesItsCredentialsAtOnceAndOnlyItsOwn()
+    {
+        var leaving = await broker.SeedAsync();
+        var staying = await broker.SeedAsync();
+        var theirs = (await broker.IssueAsync(leaving)).Credential.Id;
+        var others = (await broker.IssueAsync(staying)).Credential.Id;
+
+        var owner = await broker.Admin.DeactivateOwnerAsync(new DeactivateOwnerRequest { Id = leaving.Owner.Id, Reason = "left the company" }, broker.AdminAuth);
+
+        Assert.False(owner.Active);
+        var security = BrokerFixture.Bearer(staying.SecurityToken);
+        var revoked = (await broker.Credentials.GetCredentialAsync(new GetCredentialRequest { Id = theirs }, security)).Credential;
+        Assert.Equal(CredentialStatus.Revoked, revoked.Status);
+        Assert.Contains("left the company", revoked.RevocationReason);
+        Assert.Equal(CredentialStatus.Active, (await broker.Credentials.GetCredentialAsync(new GetCredentialRequest { Id = others }, security)).Credential.Status);
+        Assert.Equal(1, await broker.CountAsync("audit_events", $"action = 'owner.deactivated' AND target_id = '{leaving.Owner.Id}' AND metadata->>'revoked_count' = '1'"));
+    }
+}
