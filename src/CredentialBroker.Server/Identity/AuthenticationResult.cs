@@ -10,4 +10,6 @@ internal sealed record AuthenticationResult(Caller? Caller, StatusCode FailureCo
     public static AuthenticationResult Unauthenticated(string message) => new(null, StatusCode.Unauthenticated, message);
 
     public static AuthenticationResult Forbidden(string message) => new(null, StatusCode.PermissionDenied, message);
+
+    public static AuthenticationResult Unavailable(string message) => new(null, StatusCode.Unavailable, message);
 }

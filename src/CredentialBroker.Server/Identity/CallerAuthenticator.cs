@@ -120,7 +120,7 @@ internal sealed class CallerAuthenticator(
     {
         if (identity.Identity is null)
         {
-            return AuthenticationResult.Unauthenticated(identity.Error!);
+            return identity.Retryable ? AuthenticationResult.Unavailable(identity.Error!) : AuthenticationResult.Unauthenticated(identity.Error!);
         }
 
         var workload = await db.Workloads.AsNoTracking()

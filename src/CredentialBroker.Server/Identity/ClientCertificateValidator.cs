@@ -1,4 +1,5 @@
 using System.Formats.Asn1;
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CredentialBroker.Server.Hosting;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,8 @@ namespace CredentialBroker.Server.Identity;
 /// </summary>
 internal sealed class ClientCertificateValidator(IOptions<BrokerOptions> options, TimeProvider time)
 {
+    private const string ClientAuthenticationOid = "1.3.6.1.5.5.7.3.2";
+
     private readonly Lazy<X509Certificate2Collection?> _trusted = new(() =>
         options.Value.ClientCertificateCaFile is { } file ? LoadCa(file) : null);
 
@@ -22,19 +25,33 @@ internal sealed class ClientCertificateValidator(IOptions<BrokerOptions> options
             return IdentityResult.Failed("Client certificates are not accepted: no Broker:ClientCertificateCaFile is configured.");
         }
 
+        var now = time.GetUtcNow().UtcDateTime;
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(trusted);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.VerificationTime = time.GetUtcNow().UtcDateTime;
+        chain.ChainPolicy.VerificationTime = now;
         chain.ChainPolicy.VerificationTimeIgnored = false;
+
+        // Kestrel's own check, which would demand clientAuth, is switched off; without this a server
+        // certificate from the same CA would pass as a workload.
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid(ClientAuthenticationOid));
         if (!chain.Build(certificate))
         {
-            var reason = string.Join(", ", chain.ChainStatus.Select(s => s.Status.ToString()));
-            return IdentityResult.Failed($"The client certificate is not valid for this broker ({reason}).");
+            return IdentityResult.Failed(Problem(certificate, chain, now));
         }
 
-        return IdentityResult.Verified(SpiffeId(certificate) ?? certificate.Subject);
+        string? spiffeId;
+        try
+        {
+            spiffeId = SpiffeId(certificate);
+        }
+        catch (AsnContentException)
+        {
+            return IdentityResult.Failed("The client certificate's subject alternative name extension is malformed.");
+        }
+
+        return IdentityResult.Verified(spiffeId ?? certificate.Subject);
     }
 
     /// <summary>The first <c>spiffe://</c> URI in the subject alternative names, if any.</summary>
@@ -66,6 +83,33 @@ internal sealed class ClientCertificateValidator(IOptions<BrokerOptions> options
         }
 
         return null;
+    }
+
+    private static string Problem(X509Certificate2 certificate, X509Chain chain, DateTime now)
+    {
+        var statuses = chain.ChainStatus.Select(s => s.Status).ToList();
+        var detail = string.Join(", ", statuses);
+        if (statuses.Contains(X509ChainStatusFlags.PartialChain) || statuses.Contains(X509ChainStatusFlags.UntrustedRoot))
+        {
+            return $"The client certificate is not issued by a CA this broker trusts (Broker:ClientCertificateCaFile); issuer '{certificate.Issuer}' ({detail}).";
+        }
+
+        if (certificate.NotAfter.ToUniversalTime() < now)
+        {
+            return $"The client certificate expired at {certificate.NotAfter.ToUniversalTime():u}.";
+        }
+
+        if (certificate.NotBefore.ToUniversalTime() > now)
+        {
+            return $"The client certificate is not yet valid; it is valid from {certificate.NotBefore.ToUniversalTime():u}.";
+        }
+
+        if (statuses.Contains(X509ChainStatusFlags.NotValidForUsage))
+        {
+            return "The client certificate is not valid for client authentication (its extended key usage lacks clientAuth).";
+        }
+
+        return $"The client certificate is not valid for this broker ({detail}).";
     }
 
     private static X509Certificate2Collection LoadCa(string file)

@@ -48,11 +48,17 @@ public class BrokerFixture : IAsyncLifetime
     /// <summary>Extra configuration for a fixture subclass (e.g. a short job interval).</summary>
     protected virtual IDictionary<string, string?> Configuration => new Dictionary<string, string?>();
 
+    /// <summary>URL scheme of the gRPC endpoint; a TLS fixture returns "https" and configures a certificate.</summary>
+    protected virtual string Scheme => "http";
+
+    /// <summary>Makes <see cref="Channel"/>; a TLS fixture supplies a handler that trusts its certificate.</summary>
+    protected virtual GrpcChannel CreateChannel(string address) => GrpcChannel.ForAddress(address);
+
     public async Task InitializeAsync()
     {
         ConnectionString = await PostgresServer.CreateDatabaseAsync();
         var grpcPort = FreePort();
-        GrpcAddress = $"http://127.0.0.1:{grpcPort}";
+        GrpcAddress = $"{Scheme}://127.0.0.1:{grpcPort}";
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Broker"] = ConnectionString,
@@ -64,7 +70,7 @@ public class BrokerFixture : IAsyncLifetime
             ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
             ["Kestrel:Endpoints:Gateway:Url"] = $"http://127.0.0.1:{FreePort()}",
             ["Kestrel:Endpoints:Gateway:Protocols"] = "Http1AndHttp2",
-            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("BROKER_TEST_LOGLEVEL") ?? "Warning",
         };
         foreach (var (key, value) in Configuration)
         {
@@ -76,7 +82,7 @@ public class BrokerFixture : IAsyncLifetime
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Services.AddSingleton<TimeProvider>(Time);
         });
-        Channel = GrpcChannel.ForAddress(GrpcAddress);
+        Channel = CreateChannel(GrpcAddress);
     }
 
     public async Task DisposeAsync()
