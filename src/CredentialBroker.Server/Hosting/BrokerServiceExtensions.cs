@@ -11,6 +11,7 @@ using Grpc.HealthCheck;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CredentialBroker.Server.Hosting;
@@ -24,6 +25,7 @@ public static class BrokerServiceExtensions
         var services = builder.Services;
 
         services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient();
 

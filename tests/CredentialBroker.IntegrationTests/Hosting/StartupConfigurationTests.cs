@@ -65,4 +65,21 @@ public sealed class StartupConfigurationTests
 
         Assert.Contains($"127.0.0.1:{closedPort} is not reachable after", message);
     }
+
+    [Fact]
+    public async Task Start_InconsistentIdentitySettings_ListsEveryProblem()
+    {
+        var message = await StartupFailureAsync(new()
+        {
+            ["ConnectionStrings:Broker"] = await PostgresServer.CreateDatabaseAsync(),
+            ["Broker:JwtIssuers:0:Issuer"] = "https://issuer.example",
+            ["Broker:JwtIssuers:0:Audience"] = "broker",
+            ["Broker:ClientCertificateCaFile"] = "/nonexistent/ca.pem",
+            ["Broker:MasterKey"] = "c2hvcnQ=",
+        });
+
+        Assert.Contains("Broker:JwtIssuers:0 needs exactly one of JwksFile or JwksUrl", message);
+        Assert.Contains("Broker:ClientCertificateCaFile '/nonexistent/ca.pem' does not exist", message);
+        Assert.Contains("Broker:MasterKey must be base64 of 32 bytes", message);
+    }
 }

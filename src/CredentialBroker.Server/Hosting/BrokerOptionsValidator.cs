@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Options;
+
+namespace CredentialBroker.Server.Hosting;
+
+/// <summary>Checks at start-up what data annotations cannot: files that must exist, settings that go together.</summary>
+internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BrokerOptions options)
+    {
+        var failures = new List<string>();
+        for (var i = 0; i < options.JwtIssuers.Count; i++)
+        {
+            var issuer = options.JwtIssuers[i];
+            var key = $"Broker:JwtIssuers:{i}";
+            if (string.IsNullOrWhiteSpace(issuer.Issuer) || string.IsNullOrWhiteSpace(issuer.Audience))
+            {
+                failures.Add($"{key} needs both Issuer and Audience.");
+            }
+
+            if (string.IsNullOrWhiteSpace(issuer.JwksFile) == string.IsNullOrWhiteSpace(issuer.JwksUrl))
+            {
+                failures.Add($"{key} needs exactly one of JwksFile or JwksUrl (where the issuer's public keys are).");
+            }
+            else if (issuer.JwksFile is { Length: > 0 } file && !File.Exists(file))
+            {
+                failures.Add($"{key}:JwksFile '{file}' does not exist.");
+            }
+            else if (issuer.JwksUrl is { Length: > 0 } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && !uri.IsLoopback)))
+            {
+                failures.Add($"{key}:JwksUrl must be an absolute https URL (http only on loopback).");
+            }
+        }
+
+        if (options.ClientCertificateCaFile is { Length: > 0 } ca && !File.Exists(ca))
+        {
+            failures.Add($"Broker:ClientCertificateCaFile '{ca}' does not exist.");
+        }
+
+        if (options.MasterKeyFile is { Length: > 0 } masterKeyFile && !File.Exists(masterKeyFile))
+        {
+            failures.Add($"Broker:MasterKeyFile '{masterKeyFile}' does not exist.");
+        }
+
+        if (options.MasterKey is { Length: > 0 } masterKey && (!TryBase64(masterKey, out var bytes) || bytes != 32))
+        {
+            failures.Add("Broker:MasterKey must be base64 of 32 bytes; generate one with 'openssl rand -base64 32'.");
+        }
+
+        if (options.ExpirySweepInterval < TimeSpan.FromSeconds(1) || options.AuditSealInterval <= TimeSpan.Zero)
+        {
+            failures.Add("Broker:ExpirySweepInterval must be at least 1 second and Broker:AuditSealInterval positive.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool TryBase64(string text, out int length)
+    {
+        var buffer = new byte[text.Length];
+        var ok = Convert.TryFromBase64String(text.Trim(), buffer, out length);
+        return ok;
+    }
+}
