@@ -1,0 +1,93 @@
+using System.Globalization;
+
+namespace CredentialBroker.Benchmarks;
+
+/// <summary>Command-line settings of one benchmark run.</summary>
+internal sealed record BenchmarkOptions
+{
+    public const string Usage =
+        """
+        Usage: dotnet run -c Release --project tests/CredentialBroker.Benchmarks -- [options]
+
+        Runs three phases side by side in one process, against one throwaway durable PostgreSQL:
+          raw-insert  single-row autocommit INSERTs, one connection per caller
+          grpc-noop   grpc.health.v1.Health/Check on the broker's gRPC endpoint
+          issue       CredentialService/IssueCredential as a workload
+        and prints a Markdown table (stdout). Progress goes to stderr.
+
+        Options:
+          --duration <s>      measured seconds per phase (default 20; --quick: 3)
+          --warmup <s>        unmeasured seconds before each phase (default 5; --quick: 1)
+          --max-warmup <s>    keep warming up past --warmup while the JIT still compiles more than
+                              50 methods/s, up to this many seconds (default 60; --quick: no extension)
+          --concurrency <n>   concurrent callers per phase, 1-200 (default 64; --quick: 16)
+          --channels <n>      gRPC channels (HTTP/2 connections) shared by the callers (default 1)
+          --quick             short smoke run for CI; exits 1 on errors or zero throughput
+          --sql-profile       load pg_stat_statements and add an issuance pass that reports the
+                              SQL statements and Npgsql round trips per issuance
+          --help              this text
+
+        Exit codes: 0 every phase ran without errors, 1 a phase had errors or no throughput,
+        2 bad arguments or the broker/PostgreSQL could not start, 130 interrupted (Ctrl+C, SIGTERM).
+        PostgreSQL is stopped and its data deleted in every case.
+        """;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan MaxWarmup { get; init; } = TimeSpan.FromSeconds(60);
+
+    public int Concurrency { get; init; } = 64;
+
+    public int Channels { get; init; } = 1;
+
+    public bool Quick { get; init; }
+
+    public bool SqlProfile { get; init; }
+
+    public bool Help { get; init; }
+
+    /// <summary>The warm-up policy of every phase.</summary>
+    public Warmup WarmupPolicy => new(Warmup, Warmup > MaxWarmup ? Warmup : MaxWarmup);
+
+    /// <summary>Parses <paramref name="args"/>; throws <see cref="ArgumentException"/> with a message for the user.</summary>
+    public static BenchmarkOptions Parse(IReadOnlyList<string> args)
+    {
+        var quick = args.Contains("--quick");
+        var options = quick
+            ? new BenchmarkOptions { Quick = true, Duration = TimeSpan.FromSeconds(3), Warmup = TimeSpan.FromSeconds(1), MaxWarmup = TimeSpan.Zero, Concurrency = 16 }
+            : new BenchmarkOptions();
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            string Value() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+
+            options = args[i] switch
+            {
+                "--quick" => options,
+                "--sql-profile" => options with { SqlProfile = true },
+                "--help" or "-h" => options with { Help = true },
+                "--duration" => options with { Duration = Seconds("--duration", Value(), min: 1) },
+                "--warmup" => options with { Warmup = Seconds("--warmup", Value(), min: 0) },
+                "--max-warmup" => options with { MaxWarmup = Seconds("--max-warmup", Value(), min: 0) },
+                // The raw phase holds one PostgreSQL connection per caller; the server allows 300 in all.
+                "--concurrency" => options with { Concurrency = Count("--concurrency", Value(), max: 200) },
+                "--channels" => options with { Channels = Count("--channels", Value(), max: 64) },
+                var unknown => throw new ArgumentException($"Unknown option '{unknown}'."),
+            };
+        }
+
+        return options;
+    }
+
+    private static TimeSpan Seconds(string name, string value, double min) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= min && s <= 3600
+            ? TimeSpan.FromSeconds(s)
+            : throw new ArgumentException($"{name} must be a number of seconds from {min} to 3600, not '{value}'.");
+
+    private static int Count(string name, string value, int max) =>
+        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= max
+            ? n
+            : throw new ArgumentException($"{name} must be a whole number from 1 to {max}, not '{value}'.");
+}

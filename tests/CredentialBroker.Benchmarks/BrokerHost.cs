@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using CredentialBroker.Server.Hosting;
+using CredentialBroker.V1;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+
+namespace CredentialBroker.Benchmarks;
+
+/// <summary>
+/// The real broker on Kestrel (plaintext HTTP/2 on loopback) in this process, seeded through the
+/// AdminService with one owner, workload, provider, purpose and grant, and a workload access token.
+/// </summary>
+internal sealed class BrokerHost : IAsyncDisposable
+{
+    private const string PurposeName = "bench-chat";
+    private const string ProviderName = "openai";
+
+    private readonly WebApplication _app;
+    private readonly GrpcChannel[] _channels;
+
+    private BrokerHost(WebApplication app, GrpcChannel[] channels, string workloadToken)
+    {
+        _app = app;
+        _channels = channels;
+        WorkloadAuth = new Metadata { { "authorization", "Bearer " + workloadToken } };
+    }
+
+    /// <summary>Channels the callers share, round robin; each is one HTTP/2 connection at up to 100 concurrent calls.</summary>
+    public IReadOnlyList<GrpcChannel> Channels => _channels;
+
+    public Metadata WorkloadAuth { get; }
+
+    /// <summary>The request every issuing caller sends: the seeded purpose and provider, default TTL.</summary>
+    public static IssueCredentialRequest CreateIssueRequest() => new() { Purpose = PurposeName, Provider = ProviderName };
+
+    public static async Task<BrokerHost> StartAsync(string connectionString, int channels, CancellationToken cancellationToken)
+    {
+        var adminToken = "bench-admin-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var grpcAddress = $"http://127.0.0.1:{FreePort()}";
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Broker"] = connectionString,
+            ["Broker:BootstrapAdminToken"] = adminToken,
+            ["Broker:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Kestrel:Endpoints:Grpc:Url"] = grpcAddress,
+            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
+            ["Kestrel:Endpoints:Gateway:Url"] = $"http://127.0.0.1:{FreePort()}",
+            ["Kestrel:Endpoints:Gateway:Protocols"] = "Http1AndHttp2",
+            ["Logging:LogLevel:Default"] = "Warning",
+            // stdout carries the Markdown report; the broker's log lines go to stderr with the progress.
+            ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",
+        };
+
+        var app = await BrokerApp.StartAsync([], builder => builder.Configuration.AddInMemoryCollection(settings), cancellationToken);
+        var opened = new List<GrpcChannel>();
+        try
+        {
+            for (var i = 0; i < channels; i++)
+            {
+                opened.Add(GrpcChannel.ForAddress(grpcAddress));
+            }
+
+            var workloadToken = await SeedAsync(opened[0], adminToken, cancellationToken);
+            return new BrokerHost(app, [.. opened], workloadToken);
+        }
+        catch
+        {
+            opened.ForEach(c => c.Dispose());
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var channel in _channels)
+        {
+            channel.Dispose();
+        }
+
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static async Task<string> SeedAsync(GrpcChannel channel, string adminToken, CancellationToken cancellationToken)
+    {
+        var admin = new AdminService.AdminServiceClient(channel);
+        var auth = new Metadata { { "authorization", "Bearer " + adminToken } };
+        var owner = await admin.CreateOwnerAsync(new CreateOwnerRequest { Name = "bench-team", Email = "bench-team@example.com" }, auth, cancellationToken: cancellationToken);
+        var workload = await admin.RegisterWorkloadAsync(
+            new RegisterWorkloadRequest { Identity = "spiffe://bench.local/agent", OwnerId = owner.Id, Description = "benchmark caller" }, auth, cancellationToken: cancellationToken);
+        await admin.RegisterProviderAsync(
+            new RegisterProviderRequest { Name = ProviderName, Kind = "openai", BaseUrl = "https://api.openai.example", RootKey = "sk-bench-root-key" }, auth, cancellationToken: cancellationToken);
+        var purpose = await admin.CreatePurposeAsync(new CreatePurposeRequest
+        {
+            Name = PurposeName,
+            Description = "benchmark purpose",
+            OwnerId = owner.Id,
+            RiskTier = RiskTier.Internal,
+            DefaultTtl = Duration.FromTimeSpan(TimeSpan.FromMinutes(15)),
+            MaxTtl = Duration.FromTimeSpan(TimeSpan.FromHours(1)),
+            MaxLifetime = Duration.FromTimeSpan(TimeSpan.FromHours(4)),
+            AllowedProviders = { ProviderName },
+            AllowedModels = { "gpt-4o-mini", "gpt-4.1*" },
+        }, auth, cancellationToken: cancellationToken);
+        await admin.GrantPurposeAsync(new GrantPurposeRequest { WorkloadId = workload.Id, PurposeId = purpose.Id }, auth, cancellationToken: cancellationToken);
+        var token = await admin.CreateAccessTokenAsync(
+            new CreateAccessTokenRequest { Role = Role.Workload, WorkloadId = workload.Id, Ttl = Duration.FromTimeSpan(TimeSpan.FromHours(2)), Description = "benchmark" },
+            auth, cancellationToken: cancellationToken);
+        return token.Token;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
