@@ -29,7 +29,7 @@ public static class BrokerServiceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient();
 
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(Tuned(connectionString)).Build());
         services.AddDbContextPool<BrokerDbContext>((sp, options) => options
             .UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>())
             .UseSnakeCaseNamingConvention());
@@ -85,6 +85,29 @@ public static class BrokerServiceExtensions
     {
         await app.Services.GetRequiredService<DatabaseStartup>().EnsureReadyAsync(cancellationToken);
         app.Services.GetRequiredService<HealthServiceImpl>().SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
+    }
+
+    /// <summary>
+    /// The broker's hot paths run the same few statements all the time: prepare them automatically
+    /// and keep them across pool checkouts (no DISCARD ALL; the broker sets no session state and
+    /// releases its session advisory locks in finally blocks). Explicit settings in the
+    /// connection string win.
+    /// </summary>
+    private static string Tuned(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("NoResetOnClose", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return builder.ConnectionString;
     }
 
     private static string ReadConnectionString(IConfiguration configuration)
