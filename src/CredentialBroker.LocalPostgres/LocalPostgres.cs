@@ -13,6 +13,8 @@ namespace CredentialBroker.LocalPostgres;
 /// </summary>
 public sealed class LocalPostgres : IAsyncDisposable
 {
+    private const string DataDirectoryPrefix = "credentialbroker-pg-";
+
     private readonly string? _binDirectory;
     private readonly string? _dataDirectory;
     private readonly bool _runAsPostgresUser;
@@ -97,7 +99,8 @@ public sealed class LocalPostgres : IAsyncDisposable
     {
         // PostgreSQL refuses to run as root, so as root the cluster belongs to the 'postgres' user.
         var asPostgres = Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root";
-        var data = Directory.CreateTempSubdirectory("credentialbroker-pg-").FullName;
+        RemoveStaleClusters();
+        var data = Directory.CreateTempSubdirectory(DataDirectoryPrefix).FullName;
         if (asPostgres)
         {
             await RunAsync("chown", ["postgres:postgres", data], runAsPostgres: false, allowFailure: false, cancellationToken);
@@ -148,6 +151,29 @@ public sealed class LocalPostgres : IAsyncDisposable
         {
             await server.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Deletes data directories that earlier runs stopped but could not delete (a test host that is
+    /// killed while deleting, a dev broker ended with kill -9 after its server stopped). A directory
+    /// with a postmaster.pid belongs to a running server and is left alone.
+    /// </summary>
+    private static void RemoveStaleClusters()
+    {
+        foreach (var directory in new DirectoryInfo(Path.GetTempPath()).EnumerateDirectories(DataDirectoryPrefix + "*"))
+        {
+            try
+            {
+                if (!File.Exists(Path.Combine(directory.FullName, "postmaster.pid")) && directory.CreationTimeUtc < DateTime.UtcNow.AddMinutes(-1))
+                {
+                    directory.Delete(recursive: true);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Someone else's, or in use: not ours to force.
+            }
         }
     }
 
