@@ -1,1 +1,3 @@
-return 0;
+using CredentialBroker.Cli;
+
+return await BrokerCli.InvokeAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using CredentialBroker.Cli.Infrastructure;
+using CredentialBroker.V1;
+
+namespace CredentialBroker.Cli.Admin;
+
+/// <summary><c>owners create|deactivate|list</c>.</summary>
+public static class OwnersCommand
+{
+    public static Command Create(CliEnvironment env)
+    {
+        var name = new Option<string>("--name") { Description = "Unique owner name", Required = true };
+        var email = new Option<string>("--email") { Description = "Contact email", Required = true };
+        var create = new Command("create", "Create an owner") { name, email };
+        CommandAction.Set(create, env, async (ctx, parse, ct) =>
+        {
+            var owner = await Client(ctx).CreateOwnerAsync(new CreateOwnerRequest { Name = parse.GetRequiredValue(name), Email = parse.GetRequiredValue(email) }, cancellationToken: ct);
+            Printer.One(ctx, owner, Headers, Row);
+            return ExitCodes.Ok;
+        });
+
+        var id = new Argument<string>("id") { Description = "Owner id" };
+        var reason = new Option<string>("--reason") { Description = "Why (audit log)", Required = true };
+        var deactivate = new Command("deactivate", "Deactivate an owner and revoke its credentials") { id, reason };
+        CommandAction.Set(deactivate, env, async (ctx, parse, ct) =>
+        {
+            var owner = await Client(ctx).DeactivateOwnerAsync(new DeactivateOwnerRequest { Id = parse.GetRequiredValue(id), Reason = parse.GetRequiredValue(reason) }, cancellationToken: ct);
+            Printer.One(ctx, owner, Headers, Row);
+            return ExitCodes.Ok;
+        });
+
+        var includeInactive = new Option<bool>("--include-inactive") { Description = "Include deactivated owners" };
+        var list = new Command("list", "List owners") { includeInactive };
+        CommandAction.Set(list, env, (ctx, parse, ct) => ListAsync(Client(ctx), parse.GetValue(includeInactive), ctx, ct));
+
+        return new Command("owners", "Manage owners") { create, deactivate, list };
+    }
+
+    public static async Task<int> ListAsync(AdminService.AdminServiceClient client, bool includeInactive, CliContext ctx, CancellationToken cancellationToken)
+    {
+        var owners = await Paging.ReadAllAsync<Owner>(async token =>
+        {
+            var page = await client.ListOwnersAsync(new ListOwnersRequest { PageSize = 500, PageToken = token, IncludeInactive = includeInactive }, cancellationToken: cancellationToken);
+            return (page.Owners, page.NextPageToken);
+        });
+        Printer.Many(ctx, owners, Headers, Row);
+        return ExitCodes.Ok;
+    }
+
+    private static AdminService.AdminServiceClient Client(CliContext ctx) => new(ctx.CreateInvoker());
+
+    private static readonly string[] Headers = ["ID", "NAME", "EMAIL", "ACTIVE", "CREATED"];
+
+    private static string?[] Row(Owner o) => [o.Id, o.Name, o.Email, o.Active ? "yes" : "no", Display.Absolute(o.CreatedAt)];
+}

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using System.Net.Http;
+using System.Net.Sockets;
+using Grpc.Core;
+
+namespace CredentialBroker.Cli.Infrastructure;
+
+/// <summary>Wires a command's work to System.CommandLine and turns failures into one-line errors and exit codes.</summary>
+public static class CommandAction
+{
+    /// <summary>Sets <paramref name="command"/>'s action to <paramref name="work"/>, run with a fresh <see cref="CliContext"/>.</summary>
+    public static void Set(Command command, CliEnvironment environment, Func<CliContext, ParseResult, CancellationToken, Task<int>> work)
+    {
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var stdout = parseResult.InvocationConfiguration.Output;
+            var stderr = parseResult.InvocationConfiguration.Error;
+            using var context = new CliContext(parseResult, environment, stdout, stderr);
+            try
+            {
+                return await work(context, parseResult, cancellationToken);
+            }
+            catch (Exception exception)
+            {
+                return Report(exception, context.Address, stderr);
+            }
+        });
+    }
+
+    /// <summary>Writes the one-line error for <paramref name="exception"/> and returns its exit code.</summary>
+    public static int Report(Exception exception, string address, TextWriter stderr)
+    {
+        switch (exception)
+        {
+            case UsageException usage:
+                stderr.WriteLine("error: " + usage.Message);
+                return ExitCodes.Usage;
+            case RpcException rpc when IsUnreachable(rpc):
+                stderr.WriteLine($"error: cannot reach broker at {address}");
+                return ExitCodes.Error;
+            case RpcException rpc:
+                stderr.WriteLine($"error: {rpc.StatusCode}: {rpc.Status.Detail}");
+                return rpc.StatusCode switch
+                {
+                    StatusCode.NotFound => ExitCodes.NotFound,
+                    StatusCode.Unauthenticated or StatusCode.PermissionDenied => ExitCodes.Denied,
+                    _ => ExitCodes.Error,
+                };
+            case OperationFailedException failed:
+                stderr.WriteLine("error: " + failed.Message);
+                return ExitCodes.Error;
+            case OperationCanceledException:
+                stderr.WriteLine("error: cancelled");
+                return ExitCodes.Error;
+            default:
+                stderr.WriteLine($"error: {exception.GetType().Name}: {exception.Message}");
+                return ExitCodes.Error;
+        }
+    }
+
+    private static bool IsUnreachable(RpcException rpc) =>
+        rpc.StatusCode == StatusCode.Unavailable
+        && rpc.Status.DebugException is HttpRequestException or SocketException;
+}

@@ -1,0 +1,11 @@
+namespace CredentialBroker.Cli.Infrastructure;
+
+/// <summary>Process exit codes of brokerctl.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Error = 1;
+    public const int Usage = 2;
+    public const int NotFound = 3;
+    public const int Denied = 4;
+}
