@@ -74,6 +74,7 @@ public static class BrokerServiceExtensions
         app.MapGrpcService<RevocationApi>();
         app.MapGrpcService<AdminApi>();
         app.MapGrpcService<AuditApi>();
+        app.MapGrpcService<IdentityApi>();
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGrpcReflectionService();
         app.MapGet("/", () => "CredentialBroker: gRPC API (credentialbroker.v1). See README.md.");

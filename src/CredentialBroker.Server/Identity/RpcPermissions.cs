@@ -39,6 +39,8 @@ internal static class RpcPermissions
         Add(revocation, "RevokeMatching", _securityAndAdmin);
         Add(revocation, "GetRevocation", _securityAndAdmin);
 
+        Add(IdentityService.Descriptor.FullName, "WhoAmI", _everyone);
+
         var audit = AuditService.Descriptor.FullName;
         Add(audit, "ListAuditEvents", _securityAndAdmin);
         Add(audit, "VerifyAuditChain", _securityAndAdmin);

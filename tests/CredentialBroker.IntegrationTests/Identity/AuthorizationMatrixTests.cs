@@ -20,6 +20,7 @@ public sealed class AuthorizationMatrixTests(BrokerFixture broker) : IClassFixtu
         ["ListCredentials"] = (["workload", "owner", "security", "admin"], (b, m) => b.Credentials.ListCredentialsAsync(new ListCredentialsRequest(), m).ResponseAsync),
         ["RevokeMatching"] = (["security", "admin"], (b, m) => b.Revocations.RevokeMatchingAsync(new RevokeMatchingRequest { Selector = new Selector { OwnerId = _someId }, Reason = "x", DryRun = true }, m).ResponseAsync),
         ["GetRevocation"] = (["security", "admin"], (b, m) => b.Revocations.GetRevocationAsync(new GetRevocationRequest { Id = _someId }, m).ResponseAsync),
+        ["WhoAmI"] = (["workload", "owner", "security", "admin"], (b, m) => new IdentityService.IdentityServiceClient(b.Channel).WhoAmIAsync(new WhoAmIRequest(), m).ResponseAsync),
         ["ListAuditEvents"] = (["security", "admin"], (b, m) => b.Audit.ListAuditEventsAsync(new ListAuditEventsRequest { PageSize = 1 }, m).ResponseAsync),
         ["VerifyAuditChain"] = (["security", "admin"], (b, m) => b.Audit.VerifyAuditChainAsync(new VerifyAuditChainRequest(), m).ResponseAsync),
         ["CreateOwner"] = (["admin"], (b, m) => b.Admin.CreateOwnerAsync(new CreateOwnerRequest(), m).ResponseAsync),
@@ -40,7 +41,7 @@ public sealed class AuthorizationMatrixTests(BrokerFixture broker) : IClassFixtu
     [Fact]
     public void Matrix_CoversEveryRpcOfTheContract()
     {
-        var contract = new[] { CredentialService.Descriptor, RevocationService.Descriptor, AuditService.Descriptor, AdminService.Descriptor }
+        var contract = new[] { CredentialService.Descriptor, RevocationService.Descriptor, AuditService.Descriptor, AdminService.Descriptor, IdentityService.Descriptor }
             .SelectMany(s => s.Methods).Select(m => m.Name).Order();
         Assert.Equal(contract, Calls.Keys.Order());
     }
@@ -129,5 +130,23 @@ public sealed class AuthorizationMatrixTests(BrokerFixture broker) : IClassFixtu
         {
             return ex.StatusCode;
         }
+    }
+
+    [Fact]
+    public async Task WhoAmI_ReportsRoleAndBindingOfEachToken()
+    {
+        var world = await broker.SeedAsync();
+        var identity = new IdentityService.IdentityServiceClient(broker.Channel);
+
+        var workload = await identity.WhoAmIAsync(new WhoAmIRequest(), BrokerFixture.Bearer(world.WorkloadToken));
+        var owner = await identity.WhoAmIAsync(new WhoAmIRequest(), BrokerFixture.Bearer(world.OwnerToken));
+
+        Assert.Equal(Role.Workload, workload.Role);
+        Assert.Equal(world.Workload.Id, workload.WorkloadId);
+        Assert.Equal(world.Owner.Id, workload.OwnerId);
+        Assert.Equal($"workload:{world.Workload.Identity}", workload.Actor);
+        Assert.Equal(Role.Owner, owner.Role);
+        Assert.Equal(world.Owner.Id, owner.OwnerId);
+        Assert.Equal(string.Empty, owner.WorkloadId);
     }
 }
