@@ -15,14 +15,27 @@ public sealed class CredentialBrokerClientOptions
     /// <summary>Requested lifetime. Unset: the purpose's default TTL.</summary>
     public TimeSpan? Ttl { get; set; }
 
-    /// <summary>A static broker access token. Exactly one of this and <see cref="JwtFile"/>.</summary>
+    /// <summary>A static broker access token. Exactly one of this, <see cref="JwtFile"/> and <see cref="ClientCertificateFile"/>.</summary>
     public string? AccessToken { get; set; }
 
     /// <summary>
     /// Path of a JWT (e.g. a Kubernetes projected service-account token). Re-read whenever the file changes,
-    /// because the kubelet rotates it. Exactly one of this and <see cref="AccessToken"/>.
+    /// because the kubelet rotates it. Exactly one of this, <see cref="AccessToken"/> and <see cref="ClientCertificateFile"/>.
     /// </summary>
     public string? JwtFile { get; set; }
+
+    /// <summary>
+    /// PEM client certificate for mutual TLS (the broker maps its SPIFFE ID or subject to the workload).
+    /// Needs <see cref="ClientKeyFile"/> and an https <see cref="Address"/>. Exactly one of this,
+    /// <see cref="AccessToken"/> and <see cref="JwtFile"/>.
+    /// </summary>
+    public string? ClientCertificateFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="ClientCertificateFile"/>.</summary>
+    public string? ClientKeyFile { get; set; }
+
+    /// <summary>PEM CA bundle to trust for the broker's server certificate instead of the machine's roots.</summary>
+    public string? TrustedCaFile { get; set; }
 
     /// <summary>How long start-up may wait for the first credential before the host fails to start.</summary>
     public TimeSpan StartupTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -23,11 +23,31 @@ internal sealed class CredentialBrokerClientOptionsValidator : IValidateOptions<
             failures.Add($"{nameof(options.Provider)} is required.");
         }
 
-        var hasToken = !string.IsNullOrWhiteSpace(options.AccessToken);
-        var hasFile = !string.IsNullOrWhiteSpace(options.JwtFile);
-        if (hasToken == hasFile)
+        var identities = new[] { options.AccessToken, options.JwtFile, options.ClientCertificateFile }.Count(v => !string.IsNullOrWhiteSpace(v));
+        if (identities != 1)
         {
-            failures.Add($"Set exactly one of {nameof(options.AccessToken)} and {nameof(options.JwtFile)}.");
+            failures.Add($"Set exactly one of {nameof(options.AccessToken)}, {nameof(options.JwtFile)} and {nameof(options.ClientCertificateFile)}.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.ClientCertificateFile))
+        {
+            if (string.IsNullOrWhiteSpace(options.ClientKeyFile))
+            {
+                failures.Add($"{nameof(options.ClientCertificateFile)} needs {nameof(options.ClientKeyFile)}.");
+            }
+
+            if (address is not null && address.Scheme != Uri.UriSchemeHttps)
+            {
+                failures.Add($"A client certificate needs an https {nameof(options.Address)}.");
+            }
+        }
+
+        foreach (var (setting, path) in new[] { (nameof(options.ClientCertificateFile), options.ClientCertificateFile), (nameof(options.ClientKeyFile), options.ClientKeyFile), (nameof(options.TrustedCaFile), options.TrustedCaFile) })
+        {
+            if (!string.IsNullOrWhiteSpace(path) && !File.Exists(path))
+            {
+                failures.Add($"{setting} '{path}' does not exist.");
+            }
         }
 
         if (options.Ttl is { } ttl && ttl < TimeSpan.FromMinutes(1))

@@ -24,9 +24,11 @@ public static class CredentialBrokerClientServiceCollectionExtensions
         services.TryAddSingleton<ICallerTokenSource>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<CredentialBrokerClientOptions>>().Value;
-            return string.IsNullOrWhiteSpace(options.JwtFile) ? new StaticTokenSource(options.AccessToken!) : new JwtFileTokenSource(options.JwtFile);
+            return !string.IsNullOrWhiteSpace(options.JwtFile) ? new JwtFileTokenSource(options.JwtFile)
+                : !string.IsNullOrWhiteSpace(options.AccessToken) ? new StaticTokenSource(options.AccessToken)
+                : new CertificateIdentity();
         });
-        services.TryAddSingleton(sp => BrokerConnection.ForAddress(sp.GetRequiredService<IOptions<CredentialBrokerClientOptions>>().Value.Address));
+        services.TryAddSingleton(sp => BrokerConnection.Create(sp.GetRequiredService<IOptions<CredentialBrokerClientOptions>>().Value));
         services.TryAddSingleton<CredentialManager>();
         services.TryAddSingleton<ICredentialProvider>(sp => sp.GetRequiredService<CredentialManager>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, CredentialBrokerStartupService>());

@@ -141,7 +141,7 @@ internal sealed partial class CredentialManager(
         CredentialChanged?.Invoke(this, changed);
     }
 
-    private Metadata Headers() => new() { { "authorization", "Bearer " + tokens.GetToken() } };
+    private Metadata Headers() => tokens.GetToken() is { } token ? new() { { "authorization", "Bearer " + token } } : [];
 
     private CancellationTokenSource CallToken(CancellationToken cancellationToken)
     {
