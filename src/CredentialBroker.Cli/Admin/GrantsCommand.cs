@@ -42,7 +42,13 @@ public static class GrantsCommand
             return ExitCodes.Ok;
         });
 
-        return new Command("grants", "Manage purpose grants") { add, list };
+        return new Command("grants", """
+            Manage purpose grants
+
+            Examples:
+              brokerctl grants add --workload 5c1d... --purpose 9a2f...
+              brokerctl grants list --workload 5c1d...
+            """) { add, list };
     }
 
     private static AdminService.AdminServiceClient Client(CliContext ctx) => new(ctx.CreateInvoker());

@@ -33,7 +33,13 @@ public static class OwnersCommand
         var list = new Command("list", "List owners") { includeInactive };
         CommandAction.Set(list, env, (ctx, parse, ct) => ListAsync(Client(ctx), parse.GetValue(includeInactive), ctx, ct));
 
-        return new Command("owners", "Manage owners") { create, deactivate, list };
+        return new Command("owners", """
+            Manage owners
+
+            Examples:
+              brokerctl owners create --name team-search --email search@example.com
+              brokerctl owners list
+            """) { create, deactivate, list };
     }
 
     public static async Task<int> ListAsync(AdminService.AdminServiceClient client, bool includeInactive, CliContext ctx, CancellationToken cancellationToken)

@@ -44,7 +44,13 @@ public static class ProvidersCommand
             return ExitCodes.Ok;
         });
 
-        return new Command("providers", "Manage upstream providers") { register, list };
+        return new Command("providers", """
+            Manage upstream providers
+
+            Examples:
+              OPENAI_ROOT_KEY=sk-... brokerctl providers register --name openai-prod --kind openai --base-url https://api.openai.com --root-key-env OPENAI_ROOT_KEY
+              brokerctl providers list
+            """) { register, list };
     }
 
     private static AdminService.AdminServiceClient Client(CliContext ctx) => new(ctx.CreateInvoker());

@@ -71,7 +71,13 @@ public static class PurposesCommand
             return ExitCodes.Ok;
         });
 
-        return new Command("purposes", "Manage purposes and their policy") { create, list };
+        return new Command("purposes", """
+            Manage purposes and their policy
+
+            Examples:
+              brokerctl purposes create -f purpose.yaml
+              brokerctl purposes list --owner 3b0e...
+            """) { create, list };
     }
 
     private static string?[] Row(Purpose p) =>

@@ -51,6 +51,12 @@ public static class TokensCommand
             return ExitCodes.Ok;
         });
 
-        return new Command("tokens", "Manage broker access tokens") { create };
+        return new Command("tokens", """
+            Manage broker access tokens
+
+            Examples:
+              brokerctl tokens create --role security --ttl 7d --description "on-call"
+              brokerctl tokens create --role owner --owner 3b0e... --ttl 24h
+            """) { create };
     }
 }

@@ -41,7 +41,13 @@ public static class WorkloadsCommand
             return ExitCodes.Ok;
         });
 
-        return new Command("workloads", "Manage workload identities") { register, list };
+        return new Command("workloads", """
+            Manage workload identities
+
+            Examples:
+              brokerctl workloads register --identity spiffe://example.org/agent --owner 3b0e...
+              brokerctl workloads list --owner 3b0e...
+            """) { register, list };
     }
 
     private static AdminService.AdminServiceClient Client(CliContext ctx) => new(ctx.CreateInvoker());

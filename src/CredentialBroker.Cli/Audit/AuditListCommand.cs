@@ -13,7 +13,13 @@ public static class AuditListCommand
         var target = new Option<string?>("--target") { Description = "Only events about this target id" };
         var pageSize = new Option<int>("--page-size") { Description = "Events to show (1-500)", DefaultValueFactory = _ => 50 };
         var pageToken = new Option<string?>("--page-token") { Description = "Continue from a previous listing" };
-        var command = new Command("list", "List audit events, newest first") { action, target, pageSize, pageToken };
+        var command = new Command("list", """
+            List audit events, newest first
+
+            Examples:
+              brokerctl audit list --page-size 20
+              brokerctl audit list --target 7f1c2a9e-... -o json
+            """) { action, target, pageSize, pageToken };
         CommandAction.Set(command, env, (ctx, parse, ct) =>
         {
             var request = new ListAuditEventsRequest

@@ -9,7 +9,12 @@ public static class AuditVerifyCommand
 {
     public static Command Create(CliEnvironment env)
     {
-        var command = new Command("verify", "Verify the audit hash chain (exit 1 when broken)");
+        var command = new Command("verify", """
+            Verify the audit hash chain (exit 1 when broken)
+
+            Examples:
+              brokerctl audit verify
+            """);
         CommandAction.Set(command, env, (ctx, _, ct) =>
             RunAsync(new AuditService.AuditServiceClient(ctx.CreateInvoker()), ctx.Out, ctx.Error, ctx.Format, ct));
         return command;

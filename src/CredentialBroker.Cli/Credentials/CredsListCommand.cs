@@ -13,6 +13,12 @@ public static class CredsListCommand
         var status = new Option<string?>("--status") { Description = "Only credentials in this status: active, expired or revoked" };
         status.AcceptOnlyFromAmong("active", "expired", "revoked");
         var owner = new Option<string?>("--owner") { Description = "Only credentials of this owner id" };
+        var provider = new Option<string?>("--provider") { Description = "Only credentials scoped to this provider (name)" };
+        var expiringWithin = new Option<TimeSpan?>("--expiring-within")
+        {
+            Description = "Only active credentials that expire within this span from now (90s, 15m, 24h, 7d)",
+            CustomParser = DurationParser.ParseArgument,
+        };
         var pageSize = new Option<int>("--page-size") { Description = "Credentials per request (1-500)", DefaultValueFactory = _ => 100 };
         pageSize.Validators.Add(r =>
         {
@@ -23,7 +29,17 @@ public static class CredsListCommand
             }
         });
 
-        var command = new Command("list", "List credentials (follows every page)") { purpose, status, owner, pageSize };
+        var command = new Command("list", """
+            List credentials (follows every page)
+
+            Examples:
+              brokerctl creds list
+              brokerctl creds list --status active --provider openai-prod
+              brokerctl creds list --expiring-within 24h -o json
+            """)
+        {
+            purpose, status, owner, provider, expiringWithin, pageSize,
+        };
         CommandAction.Set(command, env, (ctx, parse, ct) =>
         {
             var request = new ListCredentialsRequest
@@ -32,8 +48,9 @@ public static class CredsListCommand
                 OwnerId = parse.GetValue(owner) ?? string.Empty,
                 Status = ParseStatus(parse.GetValue(status)),
                 PageSize = parse.GetValue(pageSize),
+                Provider = parse.GetValue(provider) ?? string.Empty,
             };
-            return RunAsync(new CredentialService.CredentialServiceClient(ctx.CreateInvoker()), request, ctx.Out, ctx.Format, ctx.Environment.Time, ct);
+            return RunAsync(new CredentialService.CredentialServiceClient(ctx.CreateInvoker()), request, ctx.Out, ctx.Format, ctx.Environment.Time, ct, parse.GetValue(expiringWithin));
         });
         return command;
     }
@@ -45,7 +62,22 @@ public static class CredsListCommand
         TextWriter stdout,
         OutputFormat format,
         TimeProvider time,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        TimeSpan? expiringWithin = null)
+    {
+        var all = await ReadAllAsync(client, request, cancellationToken);
+        if (expiringWithin is { } window)
+        {
+            all = ExpiringWithin(all, window, time);
+        }
+
+        CredentialPrinter.WriteList(stdout, all, format, time);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Every page of <paramref name="request"/>.</summary>
+    public static async Task<List<Credential>> ReadAllAsync(
+        CredentialService.CredentialServiceClient client, ListCredentialsRequest request, CancellationToken cancellationToken)
     {
         var all = new List<Credential>();
         do
@@ -56,8 +88,17 @@ public static class CredsListCommand
         }
         while (!string.IsNullOrEmpty(request.PageToken));
 
-        CredentialPrinter.WriteList(stdout, all, format, time);
-        return ExitCodes.Ok;
+        return all;
+    }
+
+    /// <summary>Active credentials whose expiry is after now and at most <paramref name="window"/> from now.</summary>
+    public static List<Credential> ExpiringWithin(IEnumerable<Credential> credentials, TimeSpan window, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        return credentials
+            .Where(c => c.Status == CredentialStatus.Active && c.ExpiresAt is not null)
+            .Where(c => c.ExpiresAt.ToDateTimeOffset() is var at && at > now && at <= now + window)
+            .ToList();
     }
 
     private static CredentialStatus ParseStatus(string? status) => status switch

@@ -11,7 +11,12 @@ public static class CredsRevokeCommand
     {
         var id = new Argument<string>("id") { Description = "Credential id" };
         var reason = new Option<string>("--reason") { Description = "Why (recorded in the audit log)", Required = true };
-        var command = new Command("revoke", "Revoke one credential") { id, reason };
+        var command = new Command("revoke", """
+            Revoke one credential
+
+            Examples:
+              brokerctl creds revoke 7f1c2a9e-... --reason "leaked in logs"
+            """) { id, reason };
         CommandAction.Set(command, env, (ctx, parse, ct) =>
             RunAsync(
                 new CredentialService.CredentialServiceClient(ctx.CreateInvoker()),

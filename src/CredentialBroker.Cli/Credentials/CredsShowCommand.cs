@@ -10,7 +10,13 @@ public static class CredsShowCommand
     public static Command Create(CliEnvironment env)
     {
         var id = new Argument<string>("id") { Description = "Credential id" };
-        var command = new Command("show", "Show one credential") { id };
+        var command = new Command("show", """
+            Show one credential
+
+            Examples:
+              brokerctl creds show 7f1c2a9e-...
+              brokerctl creds show 7f1c2a9e-... -o json
+            """) { id };
         CommandAction.Set(command, env, (ctx, parse, ct) =>
             RunAsync(new CredentialService.CredentialServiceClient(ctx.CreateInvoker()), parse.GetRequiredValue(id), ctx.Out, ctx.Format, ctx.Environment.Time, ct));
         return command;

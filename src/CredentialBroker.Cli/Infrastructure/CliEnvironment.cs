@@ -21,6 +21,35 @@ public sealed record CliEnvironment
     /// <summary>How long <c>revoke</c> waits for background marking to finish.</summary>
     public TimeSpan RevocationWaitLimit { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Directory of brokerctl's config file; null means <c>$XDG_CONFIG_HOME/brokerctl</c>,
+    /// or <c>~/.config/brokerctl</c> when XDG_CONFIG_HOME is unset.
+    /// </summary>
+    public string? ConfigDirectory { get; init; }
+
     /// <summary>Delay between revocation progress polls.</summary>
     public TimeSpan RevocationPollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The directory of the config file, by <see cref="ConfigDirectory"/> or XDG rules.</summary>
+    public string ResolveConfigDirectory()
+    {
+        if (!string.IsNullOrWhiteSpace(ConfigDirectory))
+        {
+            return ConfigDirectory;
+        }
+
+        var xdg = GetVariable("XDG_CONFIG_HOME");
+        if (!string.IsNullOrWhiteSpace(xdg) && Path.IsPathRooted(xdg))
+        {
+            return Path.Combine(xdg, "brokerctl");
+        }
+
+        var home = GetVariable("HOME");
+        if (string.IsNullOrWhiteSpace(home))
+        {
+            home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        }
+
+        return Path.Combine(home, ".config", "brokerctl");
+    }
 }

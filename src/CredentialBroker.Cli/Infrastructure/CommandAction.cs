@@ -35,6 +35,9 @@ public static class CommandAction
             case UsageException usage:
                 stderr.WriteLine("error: " + usage.Message);
                 return ExitCodes.Usage;
+            case RpcException rpc when IsTlsFailure(rpc, out var reason):
+                stderr.WriteLine($"error: TLS handshake with broker at {address} failed: {reason} (check --ca-cert, --client-cert, --client-key)");
+                return ExitCodes.Error;
             case RpcException rpc when IsUnreachable(rpc):
                 stderr.WriteLine($"error: cannot reach broker at {address}");
                 return ExitCodes.Error;
@@ -56,6 +59,21 @@ public static class CommandAction
                 stderr.WriteLine($"error: {exception.GetType().Name}: {exception.Message}");
                 return ExitCodes.Error;
         }
+    }
+
+    private static bool IsTlsFailure(RpcException rpc, out string reason)
+    {
+        for (var inner = rpc.Status.DebugException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is System.Security.Authentication.AuthenticationException)
+            {
+                reason = inner.Message;
+                return true;
+            }
+        }
+
+        reason = string.Empty;
+        return false;
     }
 
     private static bool IsUnreachable(RpcException rpc) =>

@@ -24,7 +24,13 @@ public static class RevokeCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Only count the matching credentials" };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask for confirmation" };
 
-        var command = new Command("revoke", "Revoke every active credential matching a selector")
+        var command = new Command("revoke", """
+            Revoke every active credential matching a selector
+
+            Examples:
+              brokerctl revoke --provider openai-prod --reason "root key rotated" --dry-run
+              brokerctl revoke --owner 3b0e... --label env=staging --reason "incident 42" --yes
+            """)
         {
             owner, purpose, provider, workload, issuedBefore, labels, reason, dryRun, yes,
         };
