@@ -57,6 +57,8 @@ public static class PurposesCommand
             return ExitCodes.Ok;
         });
 
+        var update = CreateUpdate(env);
+
         var ownerFilter = new Option<string?>("--owner") { Description = "Only purposes of this owner id" };
         var list = new Command("list", "List purposes") { ownerFilter };
         CommandAction.Set(list, env, async (ctx, parse, ct) =>
@@ -76,8 +78,82 @@ public static class PurposesCommand
 
             Examples:
               brokerctl purposes create -f purpose.yaml
+              brokerctl purposes update <purpose-id> --max-ttl 30m --model gpt-4o-mini
               brokerctl purposes list --owner 3b0e...
-            """) { create, list };
+            """) { create, update, list };
+    }
+
+    /// <summary><c>purposes update ID</c>: changes only the fields given as flags (sent as the update mask).</summary>
+    private static Command CreateUpdate(CliEnvironment env)
+    {
+        var id = new Argument<string>("id") { Description = "Purpose id" };
+        var description = new Option<string?>("--description") { Description = "New description" };
+        var tier = new Option<string?>("--risk-tier") { Description = "sandbox, internal or customer-facing" };
+        var defaultTtl = new Option<TimeSpan?>("--default-ttl") { Description = "New default TTL (e.g. 15m)", CustomParser = DurationParser.ParseArgument };
+        var maxTtl = new Option<TimeSpan?>("--max-ttl") { Description = "New max TTL (e.g. 1h)", CustomParser = DurationParser.ParseArgument };
+        var maxLifetime = new Option<TimeSpan?>("--max-lifetime") { Description = "New max lifetime (e.g. 7d)", CustomParser = DurationParser.ParseArgument };
+        var providers = new Option<string[]>("--provider") { Description = "Allowed provider name (repeatable; replaces the list)" };
+        var models = new Option<string[]>("--model") { Description = "Allowed model or prefix* (repeatable; replaces the list)" };
+        var update = new Command("update", "Change fields of a purpose; only the flags given change")
+        {
+            id, description, tier, defaultTtl, maxTtl, maxLifetime, providers, models,
+        };
+        CommandAction.Set(update, env, async (ctx, parse, ct) =>
+        {
+            var request = new UpdatePurposeRequest { Id = parse.GetRequiredValue(id), UpdateMask = new FieldMask() };
+            void Change(string path) => request.UpdateMask.Paths.Add(path);
+            if (parse.GetValue(description) is { } d)
+            {
+                request.Description = d;
+                Change("description");
+            }
+
+            if (parse.GetValue(tier) is { } t)
+            {
+                request.RiskTier = PurposeFile.ParseTier(t);
+                Change("risk_tier");
+            }
+
+            if (parse.GetValue(defaultTtl) is { } dt)
+            {
+                request.DefaultTtl = Duration.FromTimeSpan(dt);
+                Change("default_ttl");
+            }
+
+            if (parse.GetValue(maxTtl) is { } mt)
+            {
+                request.MaxTtl = Duration.FromTimeSpan(mt);
+                Change("max_ttl");
+            }
+
+            if (parse.GetValue(maxLifetime) is { } ml)
+            {
+                request.MaxLifetime = Duration.FromTimeSpan(ml);
+                Change("max_lifetime");
+            }
+
+            if (parse.GetValue(providers) is { Length: > 0 } p)
+            {
+                request.AllowedProviders.AddRange(p);
+                Change("allowed_providers");
+            }
+
+            if (parse.GetValue(models) is { Length: > 0 } m)
+            {
+                request.AllowedModels.AddRange(m);
+                Change("allowed_models");
+            }
+
+            if (request.UpdateMask.Paths.Count == 0)
+            {
+                throw new UsageException("Nothing to update: give at least one of --description, --risk-tier, --default-ttl, --max-ttl, --max-lifetime, --provider, --model.");
+            }
+
+            var purpose = await new AdminService.AdminServiceClient(ctx.CreateInvoker()).UpdatePurposeAsync(request, cancellationToken: ct);
+            Printer.One(ctx, purpose, Headers, Row);
+            return ExitCodes.Ok;
+        });
+        return update;
     }
 
     private static string?[] Row(Purpose p) =>

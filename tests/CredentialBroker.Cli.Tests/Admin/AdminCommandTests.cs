@@ -47,6 +47,27 @@ public sealed class AdminCommandTests(BrokerFixture broker) : IClassFixture<Brok
     }
 
     [Fact]
+    public async Task PurposesUpdate_ChangesOnlyTheFlagsGiven()
+    {
+        var world = await broker.SeedAsync();
+
+        var result = await Brokerctl.RunAsync("purposes", "update", world.Purpose.Id, "--max-ttl", "30m", "--default-ttl", "5m", "--addr", broker.GrpcAddress, "--token", BrokerFixture.BootstrapToken);
+        var empty = await Brokerctl.RunAsync("purposes", "update", world.Purpose.Id, "--addr", broker.GrpcAddress, "--token", BrokerFixture.BootstrapToken);
+        var invalid = await Brokerctl.RunAsync("purposes", "update", world.Purpose.Id, "--default-ttl", "2h", "--addr", broker.GrpcAddress, "--token", BrokerFixture.BootstrapToken);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var purposes = await broker.Admin.ListPurposesAsync(new ListPurposesRequest { OwnerId = world.Owner.Id }, broker.AdminAuth);
+        var updated = Assert.Single(purposes.Purposes, p => p.Id == world.Purpose.Id);
+        Assert.Equal(TimeSpan.FromMinutes(30), updated.MaxTtl.ToTimeSpan());
+        Assert.Equal(TimeSpan.FromMinutes(5), updated.DefaultTtl.ToTimeSpan());
+        Assert.Equal(world.Purpose.AllowedModels, updated.AllowedModels);
+        Assert.Equal(2, empty.ExitCode);
+        Assert.Contains("Nothing to update", empty.Stderr);
+        Assert.Equal(1, invalid.ExitCode);
+        Assert.Contains("InvalidArgument", invalid.Stderr);
+    }
+
+    [Fact]
     public async Task PurposesCreate_FileWithUnknownField_ExitsTwo()
     {
         var path = Path.Combine(Path.GetTempPath(), $"purpose-{Guid.NewGuid():N}.yaml");
