@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using CredentialBroker.Server.DevMode;
 using CredentialBroker.Server.Hosting;
 using CredentialBroker.V1;
 using Google.Protobuf.WellKnownTypes;
@@ -17,8 +18,6 @@ namespace CredentialBroker.Benchmarks;
 /// </summary>
 internal sealed class BrokerHost : IAsyncDisposable
 {
-    private const string PurposeName = "bench-chat";
-    private const string ProviderName = "openai";
 
     private readonly WebApplication _app;
     private readonly GrpcChannel[] _channels;
@@ -36,7 +35,7 @@ internal sealed class BrokerHost : IAsyncDisposable
     public Metadata WorkloadAuth { get; }
 
     /// <summary>The request every issuing caller sends: the seeded purpose and provider, default TTL.</summary>
-    public static IssueCredentialRequest CreateIssueRequest() => new() { Purpose = PurposeName, Provider = ProviderName };
+    public static IssueCredentialRequest CreateIssueRequest() => new() { Purpose = DevSeed.Purpose, Provider = DevSeed.Provider };
 
     public static async Task<BrokerHost> StartAsync(string connectionString, int channels, CancellationToken cancellationToken)
     {
@@ -65,7 +64,8 @@ internal sealed class BrokerHost : IAsyncDisposable
                 opened.Add(GrpcChannel.ForAddress(grpcAddress));
             }
 
-            var workloadToken = await SeedAsync(opened[0], adminToken, cancellationToken);
+            // The same seed as dev mode (through the public API): one owner, workload, provider, purpose, grant.
+            var workloadToken = (await DevSeed.RunAsync(grpcAddress, adminToken)).WorkloadToken;
             return new BrokerHost(app, [.. opened], workloadToken);
         }
         catch
@@ -85,34 +85,6 @@ internal sealed class BrokerHost : IAsyncDisposable
 
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-
-    private static async Task<string> SeedAsync(GrpcChannel channel, string adminToken, CancellationToken cancellationToken)
-    {
-        var admin = new AdminService.AdminServiceClient(channel);
-        var auth = new Metadata { { "authorization", "Bearer " + adminToken } };
-        var owner = await admin.CreateOwnerAsync(new CreateOwnerRequest { Name = "bench-team", Email = "bench-team@example.com" }, auth, cancellationToken: cancellationToken);
-        var workload = await admin.RegisterWorkloadAsync(
-            new RegisterWorkloadRequest { Identity = "spiffe://bench.local/agent", OwnerId = owner.Id, Description = "benchmark caller" }, auth, cancellationToken: cancellationToken);
-        await admin.RegisterProviderAsync(
-            new RegisterProviderRequest { Name = ProviderName, Kind = "openai", BaseUrl = "https://api.openai.example", RootKey = "sk-bench-root-key" }, auth, cancellationToken: cancellationToken);
-        var purpose = await admin.CreatePurposeAsync(new CreatePurposeRequest
-        {
-            Name = PurposeName,
-            Description = "benchmark purpose",
-            OwnerId = owner.Id,
-            RiskTier = RiskTier.Internal,
-            DefaultTtl = Duration.FromTimeSpan(TimeSpan.FromMinutes(15)),
-            MaxTtl = Duration.FromTimeSpan(TimeSpan.FromHours(1)),
-            MaxLifetime = Duration.FromTimeSpan(TimeSpan.FromHours(4)),
-            AllowedProviders = { ProviderName },
-            AllowedModels = { "gpt-4o-mini", "gpt-4.1*" },
-        }, auth, cancellationToken: cancellationToken);
-        await admin.GrantPurposeAsync(new GrantPurposeRequest { WorkloadId = workload.Id, PurposeId = purpose.Id }, auth, cancellationToken: cancellationToken);
-        var token = await admin.CreateAccessTokenAsync(
-            new CreateAccessTokenRequest { Role = Role.Workload, WorkloadId = workload.Id, Ttl = Duration.FromTimeSpan(TimeSpan.FromHours(2)), Description = "benchmark" },
-            auth, cancellationToken: cancellationToken);
-        return token.Token;
     }
 
     private static int FreePort()
