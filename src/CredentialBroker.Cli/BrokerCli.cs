@@ -5,6 +5,7 @@ using CredentialBroker.Cli.Credentials;
 using CredentialBroker.Cli.Identity;
 using CredentialBroker.Cli.Infrastructure;
 using CredentialBroker.Cli.Revocation;
+using CredentialBroker.Cli.Usage;
 
 namespace CredentialBroker.Cli;
 
@@ -16,7 +17,7 @@ public static class BrokerCli
     {
         var env = environment ?? new CliEnvironment();
         var root = new RootCommand("""
-            brokerctl: manage credentials, revocations, the audit log and registrations of a CredentialBroker.
+            brokerctl: manage credentials, revocations, the audit log, usage and registrations of a CredentialBroker.
             Settings are taken from flags, then environment variables (BROKER_ADDR, BROKER_TOKEN, BROKER_CACERT,
             BROKER_CLIENT_CERT, BROKER_CLIENT_KEY), then the config file written by 'brokerctl login'.
 
@@ -25,6 +26,7 @@ public static class BrokerCli
               brokerctl whoami
               brokerctl creds list --expiring-within 24h
               brokerctl creds renew --all-expiring-within 24h --ttl 1h
+              brokerctl usage --purpose 9a2f... --window day
             """)
         {
             GlobalOptions.Address,
@@ -39,6 +41,7 @@ public static class BrokerCli
             CredsCommand.Create(env),
             RevokeCommand.Create(env),
             AuditCommand.Create(env),
+            UsageCommand.Create(env),
             OwnersCommand.Create(env),
             WorkloadsCommand.Create(env),
             PurposesCommand.Create(env),

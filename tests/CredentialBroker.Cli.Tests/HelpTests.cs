@@ -13,6 +13,11 @@ public sealed class HelpTests
     [InlineData("revoke")]
     [InlineData("audit")]
     [InlineData("logout")]
+    [InlineData("usage")]
+    [InlineData("owners", "limits")]
+    [InlineData("providers", "update")]
+    [InlineData("purposes", "update")]
+    [InlineData("purposes", "show")]
     public async Task Help_EndsWithExamples(params string[] command)
     {
         var result = await Brokerctl.RunAsync([.. command, "--help"]);

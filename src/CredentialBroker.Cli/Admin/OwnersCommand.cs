@@ -4,17 +4,24 @@ using CredentialBroker.V1;
 
 namespace CredentialBroker.Cli.Admin;
 
-/// <summary><c>owners create|deactivate|list</c>.</summary>
+/// <summary><c>owners create|limits|deactivate|list</c>.</summary>
 public static class OwnersCommand
 {
     public static Command Create(CliEnvironment env)
     {
         var name = new Option<string>("--name") { Description = "Unique owner name", Required = true };
         var email = new Option<string>("--email") { Description = "Contact email", Required = true };
-        var create = new Command("create", "Create an owner") { name, email };
+        var limits = new LimitFlags();
+        var create = new Command("create", "Create an owner, optionally with limits over all its credentials") { name, email };
+        foreach (var option in limits.All)
+        {
+            create.Options.Add(option);
+        }
+
         CommandAction.Set(create, env, async (ctx, parse, ct) =>
         {
-            var owner = await Client(ctx).CreateOwnerAsync(new CreateOwnerRequest { Name = parse.GetRequiredValue(name), Email = parse.GetRequiredValue(email) }, cancellationToken: ct);
+            var request = new CreateOwnerRequest { Name = parse.GetRequiredValue(name), Email = parse.GetRequiredValue(email), Limits = limits.ToLimits(parse) };
+            var owner = await Client(ctx).CreateOwnerAsync(request, cancellationToken: ct);
             Printer.One(ctx, owner, Headers, Row);
             return ExitCodes.Ok;
         });
@@ -38,8 +45,10 @@ public static class OwnersCommand
 
             Examples:
               brokerctl owners create --name team-search --email search@example.com
+              brokerctl owners create --name team-ml --email ml@example.com --monthly-usd 2000 --alert-percent 80
+              brokerctl owners limits 3b0e... --requests-per-minute 600 --daily-usd 100
               brokerctl owners list
-            """) { create, deactivate, list };
+            """) { create, OwnersLimitsCommand.Create(env), deactivate, list };
     }
 
     public static async Task<int> ListAsync(AdminService.AdminServiceClient client, bool includeInactive, CliContext ctx, CancellationToken cancellationToken)
@@ -55,7 +64,7 @@ public static class OwnersCommand
 
     private static AdminService.AdminServiceClient Client(CliContext ctx) => new(ctx.CreateInvoker());
 
-    private static readonly string[] Headers = ["ID", "NAME", "EMAIL", "ACTIVE", "CREATED"];
+    public static readonly string[] Headers = ["ID", "NAME", "EMAIL", "ACTIVE", "CREATED", "LIMITS"];
 
-    private static string?[] Row(Owner o) => [o.Id, o.Name, o.Email, o.Active ? "yes" : "no", Display.Absolute(o.CreatedAt)];
+    public static string?[] Row(Owner o) => [o.Id, o.Name, o.Email, o.Active ? "yes" : "no", Display.Absolute(o.CreatedAt), GatewaySummary.Limits(o.Limits)];
 }

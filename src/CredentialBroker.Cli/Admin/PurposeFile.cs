@@ -1,15 +1,13 @@
 using CredentialBroker.Cli.Infrastructure;
 using CredentialBroker.V1;
 using Google.Protobuf.WellKnownTypes;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace CredentialBroker.Cli.Admin;
 
 /// <summary>
 /// A purpose definition file (YAML or JSON) with the fields of CreatePurposeRequest in snake_case.
-/// Durations are written like 15m or 24h; risk_tier as sandbox, internal or customer-facing.
+/// Durations are written like 15m or 24h; risk_tier as sandbox, internal or customer-facing; the optional
+/// <c>gateway:</c> section as described by <see cref="GatewayPolicyFile"/>.
 /// </summary>
 public sealed class PurposeFile
 {
@@ -31,36 +29,14 @@ public sealed class PurposeFile
 
     public List<string>? AllowedModels { get; set; }
 
-    /// <summary>Reads <paramref name="path"/>; malformed content is a usage error.</summary>
-    public static CreatePurposeRequest Load(string path)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (IOException e)
-        {
-            throw new UsageException($"cannot read {path}: {e.Message}");
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new UsageException($"cannot read {path}: {e.Message}");
-        }
+    /// <summary>What the gateway enforces on the purpose's credentials; see <see cref="GatewayPolicyFile"/>.</summary>
+    public GatewayPolicyFile? Gateway { get; set; }
 
-        PurposeFile? file;
-        try
-        {
-            // JSON is valid YAML flow syntax, so one parser reads both.
-            file = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build().Deserialize<PurposeFile>(text);
-        }
-        catch (YamlException e)
-        {
-            throw new UsageException($"{path}: {(e.InnerException ?? e).Message}");
-        }
+    /// <summary>Reads <paramref name="path"/> as a create request; malformed content is a usage error.</summary>
+    public static CreatePurposeRequest Load(string path) => Read(path).ToRequest(path);
 
-        return (file ?? new PurposeFile()).ToRequest(path);
-    }
+    /// <summary>Reads <paramref name="path"/>; an empty file has no fields.</summary>
+    public static PurposeFile Read(string path) => YamlFile.Read<PurposeFile>(path) ?? new PurposeFile();
 
     /// <summary>Maps the file to a request.</summary>
     public CreatePurposeRequest ToRequest(string source)
@@ -77,6 +53,72 @@ public sealed class PurposeFile
         };
         request.AllowedProviders.AddRange(AllowedProviders ?? []);
         request.AllowedModels.AddRange(AllowedModels ?? []);
+        request.Gateway = Gateway?.ToProto($"{source}: gateway");
+        return request;
+    }
+
+    /// <summary>
+    /// Maps the fields present in the file to an update of purpose <paramref name="id"/>, each in the update mask
+    /// (an empty list is present: <c>allowed_models: []</c> allows all models). The gateway section replaces the
+    /// purpose's whole policy. Name and owner cannot be changed, so the file must not give them.
+    /// </summary>
+    public UpdatePurposeRequest ToUpdateRequest(string id, string source)
+    {
+        if (Name is not null || OwnerId is not null)
+        {
+            throw new UsageException($"{source}: name and owner_id cannot be changed by update; remove them from the file");
+        }
+
+        var request = new UpdatePurposeRequest { Id = id, UpdateMask = new FieldMask() };
+        void Change(string path) => request.UpdateMask.Paths.Add(path);
+        if (Description is not null)
+        {
+            request.Description = Description;
+            Change("description");
+        }
+
+        if (RiskTier is not null)
+        {
+            request.RiskTier = ParseTier(RiskTier);
+            Change("risk_tier");
+        }
+
+        if (ToDuration(DefaultTtl, $"{source}: default_ttl") is { } defaultTtl)
+        {
+            request.DefaultTtl = defaultTtl;
+            Change("default_ttl");
+        }
+
+        if (ToDuration(MaxTtl, $"{source}: max_ttl") is { } maxTtl)
+        {
+            request.MaxTtl = maxTtl;
+            Change("max_ttl");
+        }
+
+        if (ToDuration(MaxLifetime, $"{source}: max_lifetime") is { } maxLifetime)
+        {
+            request.MaxLifetime = maxLifetime;
+            Change("max_lifetime");
+        }
+
+        if (AllowedProviders is not null)
+        {
+            request.AllowedProviders.AddRange(AllowedProviders);
+            Change("allowed_providers");
+        }
+
+        if (AllowedModels is not null)
+        {
+            request.AllowedModels.AddRange(AllowedModels);
+            Change("allowed_models");
+        }
+
+        if (Gateway is not null)
+        {
+            request.Gateway = Gateway.ToProto($"{source}: gateway");
+            Change("gateway");
+        }
+
         return request;
     }
 

@@ -62,4 +62,12 @@ public static class Display
         RiskTier.CustomerFacing => "customer-facing",
         _ => string.Empty,
     };
+
+    public static string Window(BudgetWindow window) => window switch
+    {
+        BudgetWindow.Day => "day",
+        BudgetWindow.Month => "month",
+        BudgetWindow.Lifetime => "lifetime",
+        _ => "unspecified",
+    };
 }
