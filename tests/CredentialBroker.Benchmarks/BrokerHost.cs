@@ -21,11 +21,14 @@ internal sealed class BrokerHost : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly GrpcChannel[] _channels;
+    private readonly Simulator.SimulatedProvider _upstream;
 
-    private BrokerHost(WebApplication app, GrpcChannel[] channels, string workloadToken)
+    private BrokerHost(WebApplication app, GrpcChannel[] channels, string workloadToken, Simulator.SimulatedProvider upstream, string gatewayAddress)
     {
         _app = app;
         _channels = channels;
+        _upstream = upstream;
+        GatewayAddress = gatewayAddress;
         WorkloadAuth = new Metadata { { "authorization", "Bearer " + workloadToken } };
     }
 
@@ -34,6 +37,12 @@ internal sealed class BrokerHost : IAsyncDisposable
 
     public Metadata WorkloadAuth { get; }
 
+    /// <summary>The simulated upstream the seeded providers point at (dev mode's).</summary>
+    public string UpstreamAddress => _upstream.BaseUrl;
+
+    /// <summary>The broker's gateway endpoint.</summary>
+    public string GatewayAddress { get; }
+
     /// <summary>The request every issuing caller sends: the seeded purpose and provider, default TTL.</summary>
     public static IssueCredentialRequest CreateIssueRequest() => new() { Purpose = DevSeed.Purpose, Provider = DevSeed.Provider };
 
@@ -41,6 +50,8 @@ internal sealed class BrokerHost : IAsyncDisposable
     {
         var adminToken = "bench-admin-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         var grpcAddress = $"http://127.0.0.1:{FreePort()}";
+        var gatewayAddress = $"http://127.0.0.1:{FreePort()}";
+        var upstream = await Simulator.SimulatedProvider.StartAsync(cancellationToken: cancellationToken);
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Broker"] = connectionString,
@@ -48,7 +59,7 @@ internal sealed class BrokerHost : IAsyncDisposable
             ["Broker:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Kestrel:Endpoints:Grpc:Url"] = grpcAddress,
             ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
-            ["Kestrel:Endpoints:Gateway:Url"] = $"http://127.0.0.1:{FreePort()}",
+            ["Kestrel:Endpoints:Gateway:Url"] = gatewayAddress,
             ["Kestrel:Endpoints:Gateway:Protocols"] = "Http1AndHttp2",
             ["Logging:LogLevel:Default"] = "Warning",
             // stdout carries the Markdown report; the broker's log lines go to stderr with the progress.
@@ -65,13 +76,14 @@ internal sealed class BrokerHost : IAsyncDisposable
             }
 
             // The same seed as dev mode (through the public API): one owner, workload, provider, purpose, grant.
-            var workloadToken = (await DevSeed.RunAsync(grpcAddress, adminToken)).WorkloadToken;
-            return new BrokerHost(app, [.. opened], workloadToken);
+            var workloadToken = (await DevSeed.RunAsync(grpcAddress, adminToken, upstream.BaseUrl)).WorkloadToken;
+            return new BrokerHost(app, [.. opened], workloadToken, upstream, gatewayAddress);
         }
         catch
         {
             opened.ForEach(c => c.Dispose());
             await app.DisposeAsync();
+            await upstream.DisposeAsync();
             throw;
         }
     }
@@ -85,6 +97,7 @@ internal sealed class BrokerHost : IAsyncDisposable
 
         await _app.StopAsync();
         await _app.DisposeAsync();
+        await _upstream.DisposeAsync();
     }
 
     private static int FreePort()

@@ -1,5 +1,6 @@
 using CredentialBroker.Server.Audit;
 using CredentialBroker.Server.Credentials;
+using CredentialBroker.Server.Gateway;
 using CredentialBroker.Server.Grpc;
 using CredentialBroker.Server.Identity;
 using CredentialBroker.Server.Persistence;
@@ -77,13 +78,9 @@ internal sealed partial class AdminApi
             v.Add("kind", $"must be one of {string.Join(", ", Providers.Provider.Kinds)}");
         }
 
-        var baseUrl = v.Required("base_url", request.BaseUrl, 2048);
-        if (baseUrl.Length > 0 && (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp) || !string.IsNullOrEmpty(uri.UserInfo)))
-        {
-            v.Add("base_url", "must be an absolute http(s) URL without credentials in it");
-        }
-
+        var baseUrl = BaseUrl(v, request.BaseUrl);
         var rootKey = v.MaxLength("root_key", request.RootKey, 4096);
+        var prices = GatewayMapper.Prices(v, "prices", request.Prices);
         v.ThrowIfInvalid();
         if (rootKey.Length > 0 && !rootKeys.IsConfigured)
         {
@@ -98,6 +95,7 @@ internal sealed partial class AdminApi
             BaseUrl = baseUrl.TrimEnd('/'),
             RootKeyEnvelope = rootKey.Length > 0 ? rootKeys.Protect(name, rootKey) : null,
             CreatedAt = time.GetDbNow(),
+            Prices = prices,
         };
         db.Providers.Add(provider);
         audit.Record(db, AuthInterceptor.GetCaller(context), context, new AuditEntry("provider.registered", "provider", provider.Id.ToString(), null, new Dictionary<string, string>
@@ -106,9 +104,78 @@ internal sealed partial class AdminApi
             ["kind"] = kind,
             ["base_url"] = provider.BaseUrl,
             ["root_key"] = rootKey.Length > 0 ? "stored encrypted" : "none",
+            ["prices"] = System.Text.Json.JsonSerializer.Serialize(prices, PolicyJson.Options),
         }));
         await SaveUniqueAsync($"A provider named '{name}' already exists.", context);
         return AdminMapper.ToProto(provider);
+    }
+
+    public override async Task<V1.Provider> UpdateProvider(UpdateProviderRequest request, ServerCallContext context)
+    {
+        string[] updatable = ["base_url", "root_key", "prices"];
+        var v = new RequestValidator();
+        var id = v.Id("id", request.Id);
+        var paths = request.UpdateMask?.Paths ?? [];
+        if (paths.Count == 0)
+        {
+            v.Add("update_mask", $"is required; name the fields to change ({string.Join(", ", updatable)})");
+        }
+
+        foreach (var path in paths.Where(p => !updatable.Contains(p)))
+        {
+            v.Add("update_mask", $"'{RequestValidator.Clip(path)}' cannot be updated; updatable: {string.Join(", ", updatable)}");
+        }
+
+        var baseUrl = paths.Contains("base_url") ? BaseUrl(v, request.BaseUrl) : null;
+        var rootKey = paths.Contains("root_key") ? v.Required("root_key", request.RootKey, 4096) : null;
+        var prices = paths.Contains("prices") ? GatewayMapper.Prices(v, "prices", request.Prices) : null;
+        v.ThrowIfInvalid();
+        if (rootKey is not null && !rootKeys.IsConfigured)
+        {
+            RpcErrors.FailedPrecondition("root_key: no master key is configured to encrypt it; set Broker:MasterKeyFile (or Broker:MasterKey) and restart.");
+        }
+
+        var provider = await db.Providers.FirstOrDefaultAsync(p => p.Id == id, context.CancellationToken);
+        if (provider is null)
+        {
+            RpcErrors.NotFound($"Provider {id} does not exist.");
+        }
+
+        var details = new Dictionary<string, string> { ["name"] = provider.Name, ["changed"] = string.Join(',', paths) };
+        if (baseUrl is not null)
+        {
+            provider.BaseUrl = baseUrl.TrimEnd('/');
+            details["base_url"] = provider.BaseUrl;
+        }
+
+        if (rootKey is not null)
+        {
+            provider.RootKeyEnvelope = rootKeys.Protect(provider.Name, rootKey);
+            details["root_key"] = "rotated (stored encrypted)";
+        }
+
+        if (prices is not null)
+        {
+            provider.Prices = prices;
+            details["prices"] = System.Text.Json.JsonSerializer.Serialize(prices, PolicyJson.Options);
+        }
+
+        audit.Record(db, AuthInterceptor.GetCaller(context), context, new AuditEntry("provider.updated", "provider", provider.Id.ToString(), null, details));
+        await db.SaveChangesAsync(context.CancellationToken);
+        audit.Committed();
+        await changes.PublishAsync(ChangeKind.Provider, provider.Id, context.CancellationToken);
+        return AdminMapper.ToProto(provider);
+    }
+
+    private static string BaseUrl(RequestValidator v, string value)
+    {
+        var baseUrl = v.Required("base_url", value, 2048);
+        if (baseUrl.Length > 0 && (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp) || !string.IsNullOrEmpty(uri.UserInfo)))
+        {
+            v.Add("base_url", "must be an absolute http(s) URL without credentials in it");
+        }
+
+        return baseUrl;
     }
 
     public override async Task<ListProvidersResponse> ListProviders(ListProvidersRequest request, ServerCallContext context)

@@ -1,4 +1,5 @@
 using CredentialBroker.Server.Audit;
+using CredentialBroker.Server.Gateway;
 using CredentialBroker.Server.Grpc;
 using CredentialBroker.Server.Hosting;
 using CredentialBroker.Server.Identity;
@@ -20,6 +21,7 @@ internal sealed partial class AdminApi(
     PurposeValidator purposes,
     Providers.RootKeyProtector rootKeys,
     RevocationMarker marker,
+    ChangeFeed changes,
     IOptions<BrokerOptions> options,
     TimeProvider time) : AdminService.AdminServiceBase
 {
@@ -33,11 +35,35 @@ internal sealed partial class AdminApi(
             v.Add("email", "is not an email address");
         }
 
+        var limits = GatewayMapper.Limits(v, "limits", request.Limits);
         v.ThrowIfInvalid();
-        var owner = new Identity.Owner { Id = Guid.CreateVersion7(), Name = name, Email = email, Active = true, CreatedAt = time.GetDbNow() };
+        var owner = new Identity.Owner { Id = Guid.CreateVersion7(), Name = name, Email = email, Active = true, CreatedAt = time.GetDbNow(), Limits = limits };
         db.Owners.Add(owner);
         audit.Record(db, AuthInterceptor.GetCaller(context), context, new AuditEntry("owner.created", "owner", owner.Id.ToString(), null, new Dictionary<string, string> { ["name"] = name }));
         await SaveUniqueAsync($"An owner named '{name}' already exists.", context);
+        return AdminMapper.ToProto(owner);
+    }
+
+    public override async Task<V1.Owner> SetOwnerLimits(SetOwnerLimitsRequest request, ServerCallContext context)
+    {
+        var v = new RequestValidator();
+        var id = v.Id("owner_id", request.OwnerId);
+        var limits = GatewayMapper.Limits(v, "limits", request.Limits);
+        v.ThrowIfInvalid();
+        var owner = await db.Owners.FirstOrDefaultAsync(o => o.Id == id, context.CancellationToken);
+        if (owner is null)
+        {
+            RpcErrors.NotFound($"Owner {id} does not exist.");
+        }
+
+        owner.Limits = limits;
+        audit.Record(db, AuthInterceptor.GetCaller(context), context, new AuditEntry("owner.limits_set", "owner", owner.Id.ToString(), null, new Dictionary<string, string>
+        {
+            ["limits"] = System.Text.Json.JsonSerializer.Serialize(limits, PolicyJson.Options),
+        }));
+        await db.SaveChangesAsync(context.CancellationToken);
+        audit.Committed();
+        await changes.PublishAsync(ChangeKind.Owner, owner.Id, context.CancellationToken);
         return AdminMapper.ToProto(owner);
     }
 
@@ -152,6 +178,7 @@ internal sealed partial class AdminApi(
         audit.Record(db, AuthInterceptor.GetCaller(context), context, new AuditEntry("purpose.updated", "purpose", purpose.Id.ToString(), null, AdminMapper.Describe(purpose)));
         await db.SaveChangesAsync(context.CancellationToken);
         audit.Committed();
+        await changes.PublishAsync(ChangeKind.Purpose, purpose.Id, context.CancellationToken);
         return AdminMapper.ToProto(purpose);
     }
 

@@ -1,3 +1,4 @@
+using CredentialBroker.Server.Gateway;
 using CredentialBroker.Server.Policy;
 using Google.Protobuf.WellKnownTypes;
 
@@ -8,7 +9,7 @@ internal static class AdminMapper
 {
     public static V1.Owner ToProto(Identity.Owner o)
     {
-        var proto = new V1.Owner { Id = o.Id.ToString(), Name = o.Name, Email = o.Email, Active = o.Active, CreatedAt = Timestamp.FromDateTimeOffset(o.CreatedAt) };
+        var proto = new V1.Owner { Id = o.Id.ToString(), Name = o.Name, Email = o.Email, Active = o.Active, CreatedAt = Timestamp.FromDateTimeOffset(o.CreatedAt), Limits = GatewayMapper.ToProto(o.Limits) };
         if (o.DeactivatedAt is { } d)
         {
             proto.DeactivatedAt = Timestamp.FromDateTimeOffset(d);
@@ -40,6 +41,7 @@ internal static class AdminMapper
         AllowedModels = { p.AllowedModels },
         CreatedAt = Timestamp.FromDateTimeOffset(p.CreatedAt),
         UpdatedAt = Timestamp.FromDateTimeOffset(p.UpdatedAt),
+        Gateway = GatewayMapper.ToProto(p.Gateway),
     };
 
     public static V1.Grant ToProto(Grant g) => new()
@@ -58,6 +60,7 @@ internal static class AdminMapper
         BaseUrl = p.BaseUrl,
         HasRootKey = p.RootKeyEnvelope is not null,
         CreatedAt = Timestamp.FromDateTimeOffset(p.CreatedAt),
+        Prices = { p.Prices.Select(GatewayMapper.ToProto) },
     };
 
     /// <summary>A purpose's policy for the audit log.</summary>
@@ -70,5 +73,6 @@ internal static class AdminMapper
         ["max_lifetime"] = p.MaxLifetime.ToString("c"),
         ["allowed_providers"] = string.Join(',', p.AllowedProviders),
         ["allowed_models"] = string.Join(',', p.AllowedModels),
+        ["gateway"] = System.Text.Json.JsonSerializer.Serialize(p.Gateway, PolicyJson.Options),
     };
 }

@@ -1,3 +1,4 @@
+using CredentialBroker.Server.Gateway;
 using CredentialBroker.Server.Grpc;
 using CredentialBroker.Server.Persistence;
 using CredentialBroker.Server.Policy;
@@ -17,7 +18,7 @@ internal sealed class PurposeValidator(BrokerDbContext db)
     public static readonly TimeSpan DefaultMaxLifetime = TimeSpan.FromDays(30);
     public static readonly TimeSpan MaxLifetimeCeiling = TimeSpan.FromDays(365);
 
-    private static readonly string[] _updatable = ["description", "risk_tier", "default_ttl", "max_ttl", "allowed_providers", "allowed_models", "max_lifetime"];
+    private static readonly string[] _updatable = ["description", "risk_tier", "default_ttl", "max_ttl", "allowed_providers", "allowed_models", "max_lifetime", "gateway"];
 
     public async Task<Purpose> ValidateNewAsync(CreatePurposeRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -41,6 +42,7 @@ internal sealed class PurposeValidator(BrokerDbContext db)
         purpose.MaxLifetime = maxLifetime;
         purpose.AllowedProviders = Providers(v, request.AllowedProviders);
         purpose.AllowedModels = Models(v, request.AllowedModels);
+        purpose.Gateway = GatewayMapper.Policy(v, "gateway", request.Gateway);
         CheckConsistency(v, purpose);
         v.ThrowIfInvalid();
         await EnsureProvidersExistAsync(purpose.AllowedProviders, cancellationToken);
@@ -73,6 +75,7 @@ internal sealed class PurposeValidator(BrokerDbContext db)
                 case "max_lifetime": purpose.MaxLifetime = RequiredDuration(v, "max_lifetime", request.MaxLifetime, MaxLifetimeCeiling) ?? purpose.MaxLifetime; break;
                 case "allowed_providers": purpose.AllowedProviders = Providers(v, request.AllowedProviders); break;
                 case "allowed_models": purpose.AllowedModels = Models(v, request.AllowedModels); break;
+                case "gateway": purpose.Gateway = GatewayMapper.Policy(v, "gateway", request.Gateway); break;
             }
         }
 

@@ -1,4 +1,5 @@
 using CredentialBroker.Server.Audit;
+using CredentialBroker.Server.Gateway;
 using CredentialBroker.Server.Grpc;
 using CredentialBroker.Server.Hosting;
 using CredentialBroker.Server.Identity;
@@ -16,6 +17,7 @@ internal sealed class CredentialApi(
     BrokerDbContext db,
     AuditLog audit,
     AccessGuard guard,
+    ChangeFeed changes,
     IOptions<BrokerOptions> options,
     TimeProvider time) : CredentialService.CredentialServiceBase
 {
@@ -161,6 +163,7 @@ internal sealed class CredentialApi(
         }));
         await db.SaveChangesAsync(context.CancellationToken);
         audit.Committed();
+        await changes.PublishAsync(ChangeKind.Credential, c.Id, context.CancellationToken);
         return new RenewCredentialResponse { Credential = view.ToProto(now) };
     }
 
@@ -189,6 +192,7 @@ internal sealed class CredentialApi(
         }));
         await db.SaveChangesAsync(context.CancellationToken);
         audit.Committed();
+        await changes.PublishAsync(ChangeKind.Credential, c.Id, context.CancellationToken);
         return new RevokeCredentialResponse { Credential = view.ToProto(now) };
     }
 

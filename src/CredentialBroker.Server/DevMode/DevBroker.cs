@@ -20,6 +20,9 @@ internal static class DevBroker
             Log = line => Console.WriteLine("  " + line),
         });
 
+        Console.WriteLine("Starting the SIMULATED upstream provider (OpenAI and Anthropic wire formats, canned answers, dev mode only)...");
+        await using var upstream = await Simulator.SimulatedProvider.StartAsync();
+
         var adminToken = "dev-admin-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         var devConfig = new Dictionary<string, string?>
         {
@@ -31,8 +34,9 @@ internal static class DevBroker
         return await BrokerApp.RunAsync(args, builder => builder.Configuration.AddInMemoryCollection(devConfig), async app =>
         {
             var grpcAddress = GrpcAddress(app);
-            var seed = await DevSeed.RunAsync(grpcAddress, adminToken);
-            DevBanner.Print(grpcAddress, adminToken, seed, postgres.Source);
+            var seed = await DevSeed.RunAsync(grpcAddress, adminToken, upstream.BaseUrl);
+            DevBanner.Print(grpcAddress, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<BrokerOptions>>().Value.GatewayBaseUrl,
+                adminToken, seed, postgres.Source, upstream.BaseUrl);
         });
     }
 

@@ -45,6 +45,9 @@ public sealed class BrokerOptions
 
     /// <summary>PEM file of the CA(s) that sign workload client certificates (mTLS). Unset: client certificates are not accepted.</summary>
     public string? ClientCertificateCaFile { get; set; }
+
+    /// <summary>The gateway: request limits, budget time zone, caching and metering.</summary>
+    public Gateway.GatewayOptions Gateway { get; set; } = new();
 }
 
 /// <summary>A trusted JWT issuer (Kubernetes service accounts, SPIFFE JWT-SVIDs, an OIDC provider).</summary>

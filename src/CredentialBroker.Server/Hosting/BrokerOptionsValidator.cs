@@ -51,6 +51,24 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
             failures.Add("Broker:ExpirySweepInterval must be at least 1 second and Broker:AuditSealInterval positive.");
         }
 
+        var gateway = options.Gateway;
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(gateway, new(gateway), results, validateAllProperties: true))
+        {
+            failures.AddRange(results.Select(r => $"Broker:Gateway:{string.Join(',', r.MemberNames)}: {r.ErrorMessage}"));
+        }
+
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(gateway.BudgetTimeZone, out _))
+        {
+            failures.Add($"Broker:Gateway:BudgetTimeZone '{gateway.BudgetTimeZone}' is not a known time zone; use an IANA name such as 'UTC' or 'Europe/Berlin'.");
+        }
+
+        if (gateway.UpstreamTimeout < TimeSpan.FromSeconds(1) || gateway.CacheTtl < TimeSpan.Zero || gateway.UsageFlushInterval <= TimeSpan.Zero
+            || gateway.AbandonedReservationAfter < gateway.UpstreamTimeout)
+        {
+            failures.Add("Broker:Gateway: UpstreamTimeout must be at least 1 second, CacheTtl not negative, UsageFlushInterval positive, and AbandonedReservationAfter at least UpstreamTimeout.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -1,6 +1,8 @@
 using CredentialBroker.Server.Admin;
 using CredentialBroker.Server.Audit;
+using CredentialBroker.Server.Budgets;
 using CredentialBroker.Server.Credentials;
+using CredentialBroker.Server.Gateway;
 using CredentialBroker.Server.Governance;
 using CredentialBroker.Server.Identity;
 using CredentialBroker.Server.Persistence;
@@ -50,6 +52,18 @@ public static class BrokerServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RevocationMarker>());
         services.AddSingleton<HealthServiceImpl>();
 
+        services.AddSingleton<ChangeFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<ChangeFeed>());
+        services.AddSingleton<GatewayDirectory>();
+        services.AddSingleton<RateLimiter>();
+        services.AddSingleton<BudgetLedger>();
+        services.AddSingleton<TokenEstimator>();
+        services.AddSingleton<GatewayUpstream>();
+        services.AddSingleton<GatewayHandler>();
+        services.AddSingleton<UsageRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<UsageRecorder>());
+        services.AddHttpForwarder();
+
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<AuthInterceptor>();
@@ -75,9 +89,11 @@ public static class BrokerServiceExtensions
         app.MapGrpcService<AdminApi>();
         app.MapGrpcService<AuditApi>();
         app.MapGrpcService<IdentityApi>();
+        app.MapGrpcService<UsageApi>();
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGrpcReflectionService();
-        app.MapGet("/", () => "CredentialBroker: gRPC API (credentialbroker.v1). See README.md.");
+        app.MapGateway();
+        app.MapGet("/", () => "CredentialBroker: gRPC API (credentialbroker.v1) and the AI gateway (/openai/v1, /anthropic/v1). See README.md.");
         return app;
     }
 

@@ -12,6 +12,9 @@ public sealed class Owner
     public bool Active { get; set; } = true;
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? DeactivatedAt { get; set; }
+
+    /// <summary>Rate limits and budgets over all of the owner's credentials.</summary>
+    public Gateway.Limits Limits { get; set; } = Gateway.Limits.None;
 }
 
 internal sealed class OwnerConfiguration : IEntityTypeConfiguration<Owner>
@@ -20,5 +23,7 @@ internal sealed class OwnerConfiguration : IEntityTypeConfiguration<Owner>
     {
         builder.ToTable("owners");
         builder.HasIndex(o => o.Name).IsUnique();
+        builder.Property(o => o.Limits).HasColumnType("jsonb")
+            .HasConversion(Gateway.PolicyJson.Converter(Gateway.Limits.None), Gateway.PolicyJson.Comparer<Gateway.Limits>());
     }
 }

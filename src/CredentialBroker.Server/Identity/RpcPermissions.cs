@@ -40,6 +40,7 @@ internal static class RpcPermissions
         Add(revocation, "GetRevocation", _securityAndAdmin);
 
         Add(IdentityService.Descriptor.FullName, "WhoAmI", _everyone);
+        Add(UsageService.Descriptor.FullName, "GetUsage", _everyone);
 
         var audit = AuditService.Descriptor.FullName;
         Add(audit, "ListAuditEvents", _securityAndAdmin);

@@ -19,6 +19,9 @@ public sealed class Purpose
     public List<string> AllowedModels { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>What the gateway enforces on calls with this purpose's credentials.</summary>
+    public Gateway.GatewayPolicy Gateway { get; set; } = CredentialBroker.Server.Gateway.GatewayPolicy.Default;
 }
 
 /// <summary>How much harm a purpose's credentials can do.</summary>
@@ -36,6 +39,8 @@ internal sealed class PurposeConfiguration : IEntityTypeConfiguration<Purpose>
         builder.ToTable("purposes");
         builder.HasIndex(p => p.Name).IsUnique();
         builder.HasOne<Owner>().WithMany().HasForeignKey(p => p.OwnerId);
+        builder.Property(p => p.Gateway).HasColumnType("jsonb")
+            .HasConversion(Gateway.PolicyJson.Converter(Gateway.GatewayPolicy.Default), Gateway.PolicyJson.Comparer<Gateway.GatewayPolicy>());
         builder.Property(p => p.RiskTier).HasConversion(t => RiskTiers.ToDb(t), s => RiskTiers.FromDb(s));
     }
 }

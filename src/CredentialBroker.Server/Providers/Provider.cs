@@ -15,6 +15,9 @@ public sealed class Provider
     public required string BaseUrl { get; set; }
     public string? RootKeyEnvelope { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Prices per model (micro-USD per million tokens) and output limits.</summary>
+    public List<Gateway.ModelPrice> Prices { get; set; } = [];
 }
 
 internal sealed class ProviderConfiguration : IEntityTypeConfiguration<Provider>
@@ -23,5 +26,7 @@ internal sealed class ProviderConfiguration : IEntityTypeConfiguration<Provider>
     {
         builder.ToTable("providers");
         builder.HasIndex(p => p.Name).IsUnique();
+        builder.Property(p => p.Prices).HasColumnType("jsonb")
+            .HasConversion(Gateway.PolicyJson.Converter(new List<Gateway.ModelPrice>()), Gateway.PolicyJson.Comparer<List<Gateway.ModelPrice>>());
     }
 }

@@ -27,6 +27,7 @@ internal static class MassRevocation
         watermark.MatchedCount = await CountCoveredAsync(db, watermark, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await db.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1})", [Channel, watermark.Id.ToString()], cancellationToken);
+        await Gateway.ChangeFeed.PublishInTransactionAsync(db, Gateway.ChangeKind.Watermark, watermark.Id, cancellationToken);
         return watermark.MatchedCount;
     }
 

@@ -31,6 +31,9 @@ public class BrokerFixture : IAsyncLifetime
 
     public string GrpcAddress { get; private set; } = string.Empty;
 
+    /// <summary>Base address of the gateway endpoint (HTTP/1.1 and HTTP/2 cleartext), e.g. http://127.0.0.1:41234.</summary>
+    public string GatewayAddress { get; private set; } = string.Empty;
+
     public IServiceProvider Services => _app!.Services;
 
     public Metadata AdminAuth => Bearer(BootstrapToken);
@@ -54,11 +57,28 @@ public class BrokerFixture : IAsyncLifetime
     /// <summary>Makes <see cref="Channel"/>; a TLS fixture supplies a handler that trusts its certificate.</summary>
     protected virtual GrpcChannel CreateChannel(string address) => GrpcChannel.ForAddress(address);
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         ConnectionString = await PostgresServer.CreateDatabaseAsync();
         var grpcPort = FreePort();
         GrpcAddress = $"{Scheme}://127.0.0.1:{grpcPort}";
+        GatewayAddress = $"http://127.0.0.1:{FreePort()}";
+        _app = await StartHostAsync(GrpcAddress, GatewayAddress, Time);
+        Channel = CreateChannel(GrpcAddress);
+    }
+
+    /// <summary>
+    /// Starts another broker process-equivalent (its own host, caches and jobs) on the same database:
+    /// a second replica. The caller disposes it.
+    /// </summary>
+    public async Task<WebApplication> StartReplicaAsync(string grpcAddress, string gatewayAddress) =>
+        await StartHostAsync(grpcAddress, gatewayAddress, Time);
+
+    /// <summary>A free loopback address for a replica's endpoint.</summary>
+    public static string FreeAddress(string scheme = "http") => $"{scheme}://127.0.0.1:{FreePort()}";
+
+    private async Task<WebApplication> StartHostAsync(string grpcAddress, string gatewayAddress, TimeProvider time)
+    {
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Broker"] = ConnectionString,
@@ -66,9 +86,9 @@ public class BrokerFixture : IAsyncLifetime
             ["Broker:MasterKey"] = Convert.ToBase64String(new byte[32].Select((_, i) => (byte)i).ToArray()),
             ["Broker:ExpirySweepInterval"] = "01:00:00",
             ["Broker:AuditSealInterval"] = "00:00:00.200",
-            ["Kestrel:Endpoints:Grpc:Url"] = GrpcAddress,
+            ["Kestrel:Endpoints:Grpc:Url"] = grpcAddress,
             ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
-            ["Kestrel:Endpoints:Gateway:Url"] = $"http://127.0.0.1:{FreePort()}",
+            ["Kestrel:Endpoints:Gateway:Url"] = gatewayAddress,
             ["Kestrel:Endpoints:Gateway:Protocols"] = "Http1AndHttp2",
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("BROKER_TEST_LOGLEVEL") ?? "Warning",
         };
@@ -77,15 +97,14 @@ public class BrokerFixture : IAsyncLifetime
             settings[key] = value;
         }
 
-        _app = await BrokerApp.StartAsync([], builder =>
+        return await BrokerApp.StartAsync([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
-            builder.Services.AddSingleton<TimeProvider>(Time);
+            builder.Services.AddSingleton(time);
         });
-        Channel = CreateChannel(GrpcAddress);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Channel?.Dispose();
         if (_app is not null)
@@ -96,12 +115,14 @@ public class BrokerFixture : IAsyncLifetime
     }
 
     /// <summary>A complete, unique set-up: owner, workload, provider, purpose, grant and tokens for each role.</summary>
-    public async Task<World> SeedAsync(Action<CreatePurposeRequest>? purpose = null)
+    public async Task<World> SeedAsync(Action<CreatePurposeRequest>? purpose = null, Action<RegisterProviderRequest>? provider = null)
     {
         var n = Interlocked.Increment(ref _seeds);
         var owner = await Admin.CreateOwnerAsync(new CreateOwnerRequest { Name = $"team-{n}", Email = $"team-{n}@example.com" }, AdminAuth);
         var workload = await Admin.RegisterWorkloadAsync(new RegisterWorkloadRequest { Identity = $"spiffe://test.local/agent-{n}", OwnerId = owner.Id }, AdminAuth);
-        var provider = await Admin.RegisterProviderAsync(new RegisterProviderRequest { Name = $"openai-{n}", Kind = "openai", BaseUrl = "https://api.openai.example", RootKey = "sk-test-root-" + n }, AdminAuth);
+        var providerRequest = new RegisterProviderRequest { Name = $"openai-{n}", Kind = "openai", BaseUrl = "https://api.openai.example", RootKey = "sk-test-root-" + n };
+        provider?.Invoke(providerRequest);
+        var registered = await Admin.RegisterProviderAsync(providerRequest, AdminAuth);
         var purposeRequest = new CreatePurposeRequest
         {
             Name = $"purpose-{n}",
@@ -111,7 +132,7 @@ public class BrokerFixture : IAsyncLifetime
             DefaultTtl = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromMinutes(15)),
             MaxTtl = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromHours(1)),
             MaxLifetime = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromHours(4)),
-            AllowedProviders = { provider.Name },
+            AllowedProviders = { registered.Name },
             AllowedModels = { "gpt-4o-mini", "gpt-4.1*" },
         };
         purpose?.Invoke(purposeRequest);
@@ -121,7 +142,7 @@ public class BrokerFixture : IAsyncLifetime
         async Task<string> Token(Role role, string? ownerId = null, string? workloadId = null) =>
             (await Admin.CreateAccessTokenAsync(new CreateAccessTokenRequest { Role = role, OwnerId = ownerId ?? string.Empty, WorkloadId = workloadId ?? string.Empty }, AdminAuth)).Token;
 
-        return new World(owner, workload, provider, createdPurpose,
+        return new World(owner, workload, registered, createdPurpose,
             await Token(Role.Workload, workloadId: workload.Id),
             await Token(Role.Owner, ownerId: owner.Id),
             await Token(Role.Security),

@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using CredentialBroker.Server.Credentials;
+using CredentialBroker.Server.Hosting;
+using CredentialBroker.Server.Persistence;
+using CredentialBroker.Server.Policy;
+using CredentialBroker.Server.Providers;
+using CredentialBroker.Server.Revocation;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace CredentialBroker.Server.Gateway;
+
+/// <summary>A credential as the gateway needs it on every call.</summary>
+internal sealed record GatewayCredential(
+    Guid Id, string Prefix, Guid OwnerId, Guid PurposeId, Guid WorkloadId, string WorkloadIdentity,
+    Guid ProviderId, string ProviderName, IReadOnlyList<string> Models, CredentialState Status,
+    DateTimeOffset ExpiresAt, bool RevokedByWatermark);
+
+/// <summary>A purpose's rules as the gateway needs them.</summary>
+internal sealed record GatewayPurpose(Guid Id, string Name, RiskTier RiskTier, IReadOnlyList<string> AllowedModels, GatewayPolicy Policy);
+
+/// <summary>An owner's state and limits.</summary>
+internal sealed record GatewayOwner(Guid Id, bool Active, Limits Limits);
+
+/// <summary>A provider with its decrypted root key (memory only; never logged).</summary>
+internal sealed record GatewayProvider(Guid Id, string Name, string Kind, string BaseUrl, string? RootKey, IReadOnlyList<ModelPrice> Prices)
+{
+    /// <summary>Hides the root key from any accidental formatting.</summary>
+    public override string ToString() => $"GatewayProvider {{ Name = {Name}, Kind = {Kind}, BaseUrl = {BaseUrl} }}";
+}
+
+/// <summary>
+/// Cached reads of what the gateway checks on every call. Entries are evicted by
+/// <see cref="ChangeFeed"/> announcements from any replica (revocation reaches every replica as
+/// fast as NOTIFY travels) and expire after <see cref="GatewayOptions.CacheTtl"/> in any case.
+/// While the feed is not listening, nothing is cached. A lookup that raced with a change is not
+/// cached (generation check), so a revocation can never be overwritten by a stale read.
+/// </summary>
+internal sealed class GatewayDirectory : IDisposable
+{
+    private readonly IServiceScopeFactory _scopes;
+    private readonly ChangeFeed _changes;
+    private readonly RootKeyProtector _rootKeys;
+    private readonly GatewayOptions _options;
+    private readonly ConcurrentDictionary<Guid, string> _keyByCredential = new();
+    private MemoryCache _credentials;
+    private readonly ConcurrentDictionary<Guid, Entry<GatewayPurpose>> _purposes = new();
+    private readonly ConcurrentDictionary<Guid, Entry<GatewayOwner>> _owners = new();
+    private readonly ConcurrentDictionary<Guid, Entry<GatewayProvider>> _providers = new();
+    private long _generation;
+
+    public GatewayDirectory(IServiceScopeFactory scopes, ChangeFeed changes, RootKeyProtector rootKeys, IOptions<BrokerOptions> options)
+    {
+        _scopes = scopes;
+        _changes = changes;
+        _rootKeys = rootKeys;
+        _options = options.Value.Gateway;
+        _credentials = NewCache();
+        _changes.Changed += OnChanged;
+    }
+
+    /// <summary>The credential whose secret hashes to <paramref name="hash"/>, or null.</summary>
+    public async Task<GatewayCredential?> FindCredentialAsync(byte[] hash, CancellationToken cancellationToken)
+    {
+        var key = Convert.ToBase64String(hash);
+        if (_changes.IsListening && _credentials.TryGetValue(key, out GatewayCredential? cached))
+        {
+            return cached;
+        }
+
+        var generation = Interlocked.Read(ref _generation);
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BrokerDbContext>();
+        var row = await (
+            from c in db.Credentials.AsNoTracking()
+            where c.SecretHash == hash
+            join w in db.Workloads on c.WorkloadId equals w.Id
+            select new
+            {
+                Credential = c,
+                WorkloadIdentity = w.Identity,
+                WatermarkId = c.Status == CredentialState.Active
+                    ? WatermarkFunctions.CredentialWatermark(c.OwnerId, c.PurposeId, c.ProviderName, c.WorkloadId, c.IssuedAt, c.Labels)
+                    : null,
+            }).FirstOrDefaultAsync(cancellationToken);
+        if (row is null || !CryptographicOperations.FixedTimeEquals(row.Credential.SecretHash, hash))
+        {
+            return null;
+        }
+
+        var r = row.Credential;
+        var found = new GatewayCredential(r.Id, r.Prefix, r.OwnerId, r.PurposeId, r.WorkloadId, row.WorkloadIdentity, r.ProviderId, r.ProviderName,
+            r.Models, r.Status, r.ExpiresAt, row.WatermarkId is not null);
+        if (CanCache(generation))
+        {
+            _keyByCredential[r.Id] = key;
+            _credentials.Set(key, found, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Ttl });
+        }
+
+        return found;
+    }
+
+    public Task<GatewayPurpose> GetPurposeAsync(Guid id, CancellationToken cancellationToken) =>
+        GetAsync(_purposes, id, async db =>
+        {
+            var p = await db.Purposes.AsNoTracking().FirstAsync(p => p.Id == id, cancellationToken);
+            return new GatewayPurpose(p.Id, p.Name, p.RiskTier, p.AllowedModels, p.Gateway);
+        });
+
+    public Task<GatewayOwner> GetOwnerAsync(Guid id, CancellationToken cancellationToken) =>
+        GetAsync(_owners, id, async db =>
+        {
+            var o = await db.Owners.AsNoTracking().FirstAsync(o => o.Id == id, cancellationToken);
+            return new GatewayOwner(o.Id, o.Active, o.Limits);
+        });
+
+    public Task<GatewayProvider> GetProviderAsync(Guid id, CancellationToken cancellationToken) =>
+        GetAsync(_providers, id, async db =>
+        {
+            var p = await db.Providers.AsNoTracking().FirstAsync(p => p.Id == id, cancellationToken);
+            var rootKey = p.RootKeyEnvelope is null ? null : _rootKeys.Unprotect(p.Name, p.RootKeyEnvelope);
+            return new GatewayProvider(p.Id, p.Name, p.Kind, p.BaseUrl, rootKey, p.Prices);
+        });
+
+    public void Dispose()
+    {
+        _changes.Changed -= OnChanged;
+        _credentials.Dispose();
+    }
+
+    private TimeSpan Ttl => _options.CacheTtl;
+
+    private bool CanCache(long generation) =>
+        _changes.IsListening && Ttl > TimeSpan.Zero && Interlocked.Read(ref _generation) == generation;
+
+    private async Task<T> GetAsync<T>(ConcurrentDictionary<Guid, Entry<T>> cache, Guid id, Func<BrokerDbContext, Task<T>> load)
+        where T : class
+    {
+        if (_changes.IsListening && cache.TryGetValue(id, out var cached) && Environment.TickCount64 - cached.LoadedAt < Ttl.TotalMilliseconds)
+        {
+            return cached.Value;
+        }
+
+        var generation = Interlocked.Read(ref _generation);
+        await using var scope = _scopes.CreateAsyncScope();
+        var value = await load(scope.ServiceProvider.GetRequiredService<BrokerDbContext>());
+        if (CanCache(generation))
+        {
+            cache[id] = new Entry<T>(value, Environment.TickCount64);
+        }
+
+        return value;
+    }
+
+    private void OnChanged(ChangeKind kind, Guid? id)
+    {
+        Interlocked.Increment(ref _generation);
+        switch (kind)
+        {
+            case ChangeKind.Credential when id is { } credentialId:
+                if (_keyByCredential.TryRemove(credentialId, out var key))
+                {
+                    _credentials.Remove(key);
+                }
+
+                break;
+            case ChangeKind.Purpose when id is { } purposeId:
+                _purposes.TryRemove(purposeId, out _);
+                break;
+            case ChangeKind.Owner when id is { } ownerId:
+                _owners.TryRemove(ownerId, out _);
+                break;
+            case ChangeKind.Provider when id is { } providerId:
+                _providers.TryRemove(providerId, out _);
+                break;
+            default:
+                ClearAll();
+                break;
+        }
+    }
+
+    private void ClearAll()
+    {
+        var old = Interlocked.Exchange(ref _credentials, NewCache());
+        old.Dispose();
+        _keyByCredential.Clear();
+        _purposes.Clear();
+        _owners.Clear();
+        _providers.Clear();
+    }
+
+    private MemoryCache NewCache() => new(new MemoryCacheOptions { SizeLimit = _options.CacheSize });
+
+    /// <summary>A cached value and when (monotonic milliseconds) it was loaded.</summary>
+    private sealed record Entry<T>(T Value, long LoadedAt);
+}
