@@ -62,7 +62,8 @@ public sealed class GatewayCliEndToEndTests(BrokerFixture broker) : IClassFixtur
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var stored = await StoredPurposeAsync(world, world.Purpose.Id);
-        Assert.Equal(new GatewayPolicy { MaxOutputTokens = 1024 }, stored.Gateway);
+        // The whole policy was replaced: what the file did not set is back to its default.
+        Assert.Equal(new GatewayPolicy { MaxOutputTokens = 1024, UnpricedPolicy = UnpricedPolicy.Refuse, CredentialLimits = new Limits(), PurposeLimits = new Limits() }, stored.Gateway);
         Assert.Equal(world.Purpose.MaxTtl, stored.MaxTtl);
         Assert.Equal(world.Purpose.AllowedModels, stored.AllowedModels);
     }

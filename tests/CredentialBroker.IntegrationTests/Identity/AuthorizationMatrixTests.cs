@@ -35,13 +35,16 @@ public sealed class AuthorizationMatrixTests(BrokerFixture broker) : IClassFixtu
         ["ListGrants"] = (["admin"], (b, m) => b.Admin.ListGrantsAsync(new ListGrantsRequest(), m).ResponseAsync),
         ["RegisterProvider"] = (["admin"], (b, m) => b.Admin.RegisterProviderAsync(new RegisterProviderRequest(), m).ResponseAsync),
         ["ListProviders"] = (["admin"], (b, m) => b.Admin.ListProvidersAsync(new ListProvidersRequest(), m).ResponseAsync),
+        ["SetOwnerLimits"] = (["admin"], (b, m) => b.Admin.SetOwnerLimitsAsync(new SetOwnerLimitsRequest { OwnerId = _someId }, m).ResponseAsync),
+        ["UpdateProvider"] = (["admin"], (b, m) => b.Admin.UpdateProviderAsync(new UpdateProviderRequest { Id = _someId }, m).ResponseAsync),
+        ["GetUsage"] = (["workload", "owner", "security", "admin"], (b, m) => new UsageService.UsageServiceClient(b.Channel).GetUsageAsync(new GetUsageRequest { OwnerId = _someId }, m).ResponseAsync),
         ["CreateAccessToken"] = (["admin"], (b, m) => b.Admin.CreateAccessTokenAsync(new CreateAccessTokenRequest(), m).ResponseAsync),
     };
 
     [Fact]
     public void Matrix_CoversEveryRpcOfTheContract()
     {
-        var contract = new[] { CredentialService.Descriptor, RevocationService.Descriptor, AuditService.Descriptor, AdminService.Descriptor, IdentityService.Descriptor }
+        var contract = new[] { CredentialService.Descriptor, RevocationService.Descriptor, AuditService.Descriptor, AdminService.Descriptor, IdentityService.Descriptor, UsageService.Descriptor }
             .SelectMany(s => s.Methods).Select(m => m.Name).Order();
         Assert.Equal(contract, Calls.Keys.Order());
     }
