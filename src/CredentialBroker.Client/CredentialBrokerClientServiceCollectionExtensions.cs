@@ -39,4 +39,8 @@ public static class CredentialBrokerClientServiceCollectionExtensions
     public static IHttpClientBuilder AddCredentialBrokerKey(this IHttpClientBuilder builder, CredentialKeyStyle style = CredentialKeyStyle.OpenAi) =>
         builder.AddHttpMessageHandler(sp => new CredentialBrokerKeyHandler(
             sp.GetRequiredService<ICredentialProvider>(), style, sp.GetService<ILogger<CredentialBrokerKeyHandler>>()));
+
+    /// <summary>For clients that call other agents: propagates <see cref="BrokerCallDepth"/> plus one in the Broker-Call-Depth header.</summary>
+    public static IHttpClientBuilder AddBrokerCallDepthPropagation(this IHttpClientBuilder builder) =>
+        builder.AddHttpMessageHandler(() => new BrokerCallDepthHandler());
 }

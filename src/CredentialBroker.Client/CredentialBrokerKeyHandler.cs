@@ -8,7 +8,8 @@ namespace CredentialBroker.Client;
 
 /// <summary>
 /// Attaches the current broker key to gateway requests; when the gateway answers 401 (the key was revoked or
-/// expired), issues a new credential once and retries the request once.
+/// expired), issues a new credential once and retries the request once. Sends the current
+/// <see cref="BrokerCallDepth"/> in the <c>Broker-Call-Depth</c> header.
 /// </summary>
 public sealed class CredentialBrokerKeyHandler(ICredentialProvider credentials, CredentialKeyStyle style, ILogger<CredentialBrokerKeyHandler>? logger = null)
     : DelegatingHandler
@@ -47,6 +48,10 @@ public sealed class CredentialBrokerKeyHandler(ICredentialProvider credentials, 
 
     private void Apply(HttpRequestMessage request, string key)
     {
+        // The gateway call is made at the depth of the work that makes it.
+        request.Headers.Remove(BrokerCallDepth.HeaderName);
+        request.Headers.TryAddWithoutValidation(BrokerCallDepth.HeaderName, BrokerCallDepth.Current.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
         switch (style)
         {
             case CredentialKeyStyle.Anthropic:

@@ -86,7 +86,7 @@ public sealed class CredentialBrokerKeyHandlerTests
         }
     }
 
-    private sealed class StubCredentials : ICredentialProvider
+    internal sealed class StubCredentials : ICredentialProvider
     {
         private int _n = 1;
 
