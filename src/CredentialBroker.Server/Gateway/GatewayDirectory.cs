@@ -25,7 +25,7 @@ internal sealed record GatewayPurpose(Guid Id, string Name, RiskTier RiskTier, I
 internal sealed record GatewayOwner(Guid Id, bool Active, Limits Limits);
 
 /// <summary>A provider with its decrypted root key (memory only; never logged).</summary>
-internal sealed record GatewayProvider(Guid Id, string Name, string Kind, string BaseUrl, string? RootKey, IReadOnlyList<ModelPrice> Prices)
+internal sealed record GatewayProvider(Guid Id, string Name, string Kind, string BaseUrl, string? RootKey, IReadOnlyList<ModelPrice> Prices, string? RootKeyError = null)
 {
     /// <summary>Hides the root key from any accidental formatting.</summary>
     public override string ToString() => $"GatewayProvider {{ Name = {Name}, Kind = {Kind}, BaseUrl = {BaseUrl} }}";
@@ -120,8 +120,19 @@ internal sealed class GatewayDirectory : IDisposable
         GetAsync(_providers, id, async db =>
         {
             var p = await db.Providers.AsNoTracking().FirstAsync(p => p.Id == id, cancellationToken);
-            var rootKey = p.RootKeyEnvelope is null ? null : _rootKeys.Unprotect(p.Name, p.RootKeyEnvelope);
-            return new GatewayProvider(p.Id, p.Name, p.Kind, p.BaseUrl, rootKey, p.Prices);
+            if (p.RootKeyEnvelope is null)
+            {
+                return new GatewayProvider(p.Id, p.Name, p.Kind, p.BaseUrl, null, p.Prices, "no root key is stored for it");
+            }
+
+            try
+            {
+                return new GatewayProvider(p.Id, p.Name, p.Kind, p.BaseUrl, _rootKeys.Unprotect(p.Name, p.RootKeyEnvelope), p.Prices);
+            }
+            catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or InvalidOperationException)
+            {
+                return new GatewayProvider(p.Id, p.Name, p.Kind, p.BaseUrl, null, p.Prices, "its root key cannot be decrypted with the configured master key");
+            }
         });
 
     public void Dispose()

@@ -161,7 +161,7 @@ internal sealed partial class GatewayHandler(
 
         if (provider.RootKey is null)
         {
-            return new GatewayDenial(503, "provider_not_configured", $"Provider '{provider.Name}' has no root key stored in the broker; an admin must set one (UpdateProvider).");
+            return new GatewayDenial(503, "provider_not_configured", $"Provider '{provider.Name}' cannot be called: {provider.RootKeyError}. An admin must fix it (UpdateProvider, or the broker's master key configuration).");
         }
 
         var body = await ReadBodyAsync(http.Request, ct);

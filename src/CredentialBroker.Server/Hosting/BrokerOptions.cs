@@ -27,6 +27,16 @@ public sealed class BrokerOptions
     /// <summary>File holding the base64 master key.</summary>
     public string? MasterKeyFile { get; set; }
 
+    /// <summary>
+    /// Master keys being rotated out (base64), still accepted for decryption. At start-up every root
+    /// key wrapped under one of them is re-wrapped under the current master key; once the log says
+    /// so, remove them. Files work too: <see cref="PreviousMasterKeyFiles"/>.
+    /// </summary>
+    public List<string> PreviousMasterKeys { get; set; } = [];
+
+    /// <summary>Files holding previous master keys (see <see cref="PreviousMasterKeys"/>).</summary>
+    public List<string> PreviousMasterKeyFiles { get; set; } = [];
+
     /// <summary>Longest lifetime of an access token made by CreateAccessToken.</summary>
     public TimeSpan MaxAccessTokenTtl { get; set; } = TimeSpan.FromDays(90);
 

@@ -47,6 +47,7 @@ public static class BrokerServiceExtensions
         services.AddSingleton<ClientCertificateValidator>();
         services.AddScoped<CallerAuthenticator>();
         services.AddSingleton<RootKeyProtector>();
+        services.AddSingleton<RootKeyRotation>();
         services.AddScoped<PurposeValidator>();
         services.AddSingleton<RevocationMarker>();
         services.AddHostedService(sp => sp.GetRequiredService<RevocationMarker>());
@@ -101,6 +102,7 @@ public static class BrokerServiceExtensions
     public static async Task PrepareAsync(this WebApplication app, CancellationToken cancellationToken = default)
     {
         await app.Services.GetRequiredService<DatabaseStartup>().EnsureReadyAsync(cancellationToken);
+        await app.Services.GetRequiredService<RootKeyRotation>().RewrapAsync(cancellationToken);
         app.Services.GetRequiredService<HealthServiceImpl>().SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
     }
 

@@ -18,8 +18,34 @@ internal sealed class RootKeyProtector(IOptions<BrokerOptions> options)
     private const int TagSize = 16;
 
     private readonly Lazy<byte[]?> _masterKey = new(() => LoadMasterKey(options.Value));
+    private readonly Lazy<byte[][]> _previousKeys = new(() => LoadPreviousKeys(options.Value));
 
     public bool IsConfigured => _masterKey.Value is not null;
+
+    /// <summary>
+    /// The envelope with its data key wrapped under the current master key (the ciphertext of the
+    /// root key itself is unchanged), or null when it already is.
+    /// </summary>
+    public string? Rewrap(string providerName, string envelope)
+    {
+        var master = _masterKey.Value ?? throw new InvalidOperationException("No master key is configured.");
+        var parts = Parse(envelope);
+        if (parts[1] == KeyId(master))
+        {
+            return null;
+        }
+
+        var associated = Encoding.UTF8.GetBytes("provider:" + providerName);
+        var dataKey = Open(MasterFor(parts[1], master), FromBase64Url(parts[2]), associated);
+        try
+        {
+            return string.Join('.', "v1", KeyId(master), Base64Url(Seal(master, dataKey, associated)), parts[3]);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dataKey);
+        }
+    }
 
     public string Protect(string providerName, string rootKey)
     {
@@ -41,19 +67,9 @@ internal sealed class RootKeyProtector(IOptions<BrokerOptions> options)
     public string Unprotect(string providerName, string envelope)
     {
         var master = _masterKey.Value ?? throw new InvalidOperationException("No master key is configured.");
-        var parts = envelope.Split('.');
-        if (parts.Length != 4 || parts[0] != "v1")
-        {
-            throw new CryptographicException("Unknown root key envelope format.");
-        }
-
-        if (parts[1] != KeyId(master))
-        {
-            throw new CryptographicException($"The root key was encrypted under master key {parts[1]}, not the configured {KeyId(master)}.");
-        }
-
+        var parts = Parse(envelope);
         var associated = Encoding.UTF8.GetBytes("provider:" + providerName);
-        var dataKey = Open(master, FromBase64Url(parts[2]), associated);
+        var dataKey = Open(MasterFor(parts[1], master), FromBase64Url(parts[2]), associated);
         try
         {
             return Encoding.UTF8.GetString(Open(dataKey, FromBase64Url(parts[3]), associated));
@@ -63,6 +79,18 @@ internal sealed class RootKeyProtector(IOptions<BrokerOptions> options)
             CryptographicOperations.ZeroMemory(dataKey);
         }
     }
+
+    private static string[] Parse(string envelope)
+    {
+        var parts = envelope.Split('.');
+        return parts.Length == 4 && parts[0] == "v1" ? parts : throw new CryptographicException("Unknown root key envelope format.");
+    }
+
+    /// <summary>The current or a previous master key with this id.</summary>
+    private byte[] MasterFor(string keyId, byte[] current) =>
+        keyId == KeyId(current) ? current
+        : _previousKeys.Value.FirstOrDefault(k => KeyId(k) == keyId)
+          ?? throw new CryptographicException($"The root key was encrypted under master key {keyId}, which is neither the configured master key ({KeyId(current)}) nor one of Broker:PreviousMasterKeys.");
 
     private static byte[] Seal(byte[] key, byte[] plaintext, byte[] associated)
     {
@@ -93,6 +121,10 @@ internal sealed class RootKeyProtector(IOptions<BrokerOptions> options)
         return Convert.FromBase64String(base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '='));
     }
 
+    private static byte[][] LoadPreviousKeys(BrokerOptions options) =>
+        options.PreviousMasterKeys.Concat(options.PreviousMasterKeyFiles.Select(File.ReadAllText))
+            .Where(t => !string.IsNullOrWhiteSpace(t)).Select(Decode).ToArray();
+
     private static byte[]? LoadMasterKey(BrokerOptions options)
     {
         var text = options.MasterKey;
@@ -101,11 +133,11 @@ internal sealed class RootKeyProtector(IOptions<BrokerOptions> options)
             text = File.ReadAllText(file);
         }
 
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
+        return string.IsNullOrWhiteSpace(text) ? null : Decode(text);
+    }
 
+    private static byte[] Decode(string text)
+    {
         byte[] key;
         try
         {

@@ -71,19 +71,22 @@ public class BrokerFixture : IAsyncLifetime
     /// Starts another broker process-equivalent (its own host, caches and jobs) on the same database:
     /// a second replica. The caller disposes it.
     /// </summary>
-    public async Task<WebApplication> StartReplicaAsync(string grpcAddress, string gatewayAddress) =>
-        await StartHostAsync(grpcAddress, gatewayAddress, Time);
+    public async Task<WebApplication> StartReplicaAsync(string grpcAddress, string gatewayAddress, IDictionary<string, string?>? configuration = null) =>
+        await StartHostAsync(grpcAddress, gatewayAddress, Time, configuration);
+
+    /// <summary>The master key every fixture starts with (base64).</summary>
+    public static string MasterKey { get; } = Convert.ToBase64String(new byte[32].Select((_, i) => (byte)i).ToArray());
 
     /// <summary>A free loopback address for a replica's endpoint.</summary>
     public static string FreeAddress(string scheme = "http") => $"{scheme}://127.0.0.1:{FreePort()}";
 
-    private async Task<WebApplication> StartHostAsync(string grpcAddress, string gatewayAddress, TimeProvider time)
+    private async Task<WebApplication> StartHostAsync(string grpcAddress, string gatewayAddress, TimeProvider time, IDictionary<string, string?>? extra = null)
     {
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Broker"] = ConnectionString,
             ["Broker:BootstrapAdminToken"] = BootstrapToken,
-            ["Broker:MasterKey"] = Convert.ToBase64String(new byte[32].Select((_, i) => (byte)i).ToArray()),
+            ["Broker:MasterKey"] = MasterKey,
             ["Broker:ExpirySweepInterval"] = "01:00:00",
             ["Broker:AuditSealInterval"] = "00:00:00.200",
             ["Kestrel:Endpoints:Grpc:Url"] = grpcAddress,
@@ -92,7 +95,7 @@ public class BrokerFixture : IAsyncLifetime
             ["Kestrel:Endpoints:Gateway:Protocols"] = "Http1AndHttp2",
             ["Logging:LogLevel:Default"] = Environment.GetEnvironmentVariable("BROKER_TEST_LOGLEVEL") ?? "Warning",
         };
-        foreach (var (key, value) in Configuration)
+        foreach (var (key, value) in Configuration.Concat(extra ?? new Dictionary<string, string?>()))
         {
             settings[key] = value;
         }
