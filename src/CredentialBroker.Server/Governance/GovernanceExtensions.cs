@@ -9,6 +9,7 @@ internal static class GovernanceExtensions
     public static IHostApplicationBuilder AddGovernance(this IHostApplicationBuilder builder, string connectionString)
     {
         builder.Services.AddSingleton<ExpirySweeper>();
+        builder.Services.AddSingleton<ReservationSweeper>();
         var interval = builder.Configuration.GetSection(BrokerOptions.Section).GetValue<TimeSpan?>(nameof(BrokerOptions.ExpirySweepInterval))
             ?? new BrokerOptions().ExpirySweepInterval;
 
@@ -23,6 +24,9 @@ internal static class GovernanceExtensions
             q.ScheduleJob<ExpiryJob>(trigger => trigger
                 .WithIdentity(ExpiryJob.Name)
                 .WithSimpleSchedule(interval));
+            q.ScheduleJob<ReservationSweepJob>(trigger => trigger
+                .WithIdentity(ReservationSweepJob.Name)
+                .WithSimpleSchedule(TimeSpan.FromMinutes(1)));
         });
         builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return builder;
