@@ -7,8 +7,8 @@ using Npgsql;
 namespace CredentialBroker.Benchmarks;
 
 /// <summary>
-/// The benchmark: one durable throwaway PostgreSQL, the real broker in this process, and three
-/// phases measured one after another in the same run so their figures can be compared.
+/// The benchmark: one durable throwaway PostgreSQL, the real broker in this process, three phases
+/// and the gateway scenario measured one after another in the same run so their figures can be compared.
 /// </summary>
 internal static class BenchmarkCommand
 {
@@ -51,15 +51,28 @@ internal static class BenchmarkCommand
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         try
         {
-            var (machine, phases, profile) = await MeasureAsync(options, progress, interrupted.Token);
+            var (machine, phases, profile, gateway) = await MeasureAsync(options, progress, interrupted.Token);
             var commandLine = "dotnet run -c Release --project tests/CredentialBroker.Benchmarks --" + (args.Length == 0 ? string.Empty : " " + string.Join(' ', args));
             MarkdownReport.Write(output, machine, options, commandLine, phases, profile);
+            if (gateway is not null)
+            {
+                GatewayReport.Write(output, options, gateway);
+            }
+
             foreach (var failed in phases.Where(p => p.Errors > 0 || p.Completed == 0))
             {
                 await progress.WriteLineAsync($"credentialbroker-bench: phase {failed.Name} had {failed.Errors} error(s) and {failed.Completed} measured operation(s); first error: {failed.FirstError ?? "none"}");
             }
 
-            return phases.Any(p => p.Errors > 0 || p.Completed == 0) ? 1 : 0;
+            foreach (var (leg, result) in new[] { ("direct", gateway?.Direct), ("gateway", gateway?.Gateway) })
+            {
+                if (result is { Clean: false })
+                {
+                    await progress.WriteLineAsync($"credentialbroker-bench: gateway scenario leg {leg} had {result.Non2xx} non-2xx response(s), {result.Errors} error(s) and {result.Requests} response(s); first: {result.FirstError ?? "none"}");
+                }
+            }
+
+            return phases.Any(p => p.Errors > 0 || p.Completed == 0) || gateway is { Clean: false } ? 1 : 0;
         }
         catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
         {
@@ -74,7 +87,7 @@ internal static class BenchmarkCommand
         }
     }
 
-    private static async Task<(MachineInfo, List<PhaseResult>, SqlProfile?)> MeasureAsync(BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken)
+    private static async Task<(MachineInfo, List<PhaseResult>, SqlProfile?, GatewayOverhead?)> MeasureAsync(BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken)
     {
         await progress.WriteLineAsync("starting a throwaway durable PostgreSQL (fsync and synchronous_commit on)...");
         await using var postgres = await LocalPostgres.LocalPostgres.StartAsync(new LocalPostgresOptions
@@ -97,6 +110,25 @@ internal static class BenchmarkCommand
         await using var broker = await BrokerHost.StartAsync(postgres.ConnectionString, options.Channels, cancellationToken);
 
         var phases = new List<PhaseResult>();
+        SqlProfile? profile = null;
+        if (options.Scenario is BenchmarkScenario.All or BenchmarkScenario.Issue)
+        {
+            profile = await MeasureIssuanceAsync(broker, raw, options, probe, phases, progress, cancellationToken);
+        }
+
+        GatewayOverhead? gateway = null;
+        if (options.Scenario is BenchmarkScenario.All or BenchmarkScenario.Gateway)
+        {
+            gateway = await GatewayOverheadScenario.RunAsync(broker, options, progress, cancellationToken);
+        }
+
+        await progress.WriteLineAsync("stopping the broker and PostgreSQL...");
+        return (machine, phases, profile, gateway);
+    }
+
+    private static async Task<SqlProfile?> MeasureIssuanceAsync(
+        BrokerHost broker, NpgsqlDataSource raw, BenchmarkOptions options, ResourceProbe probe, List<PhaseResult> phases, TextWriter progress, CancellationToken cancellationToken)
+    {
         await using (var rawPhase = await RawInsertPhase.CreateAsync(raw, options.Concurrency, TimeProvider.System, cancellationToken))
         {
             phases.Add(await RunPhaseAsync(RawPhase, RawInsertPhase.Description, rawPhase.Callers, options, probe, progress, cancellationToken));
@@ -118,8 +150,7 @@ internal static class BenchmarkCommand
             profile = await profiler.StopAsync(pass.Succeeded, cancellationToken);
         }
 
-        await progress.WriteLineAsync("stopping the broker and PostgreSQL...");
-        return (machine, phases, profile);
+        return profile;
     }
 
     private static async Task<PhaseResult> RunPhaseAsync(

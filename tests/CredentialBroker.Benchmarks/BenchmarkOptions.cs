@@ -9,11 +9,14 @@ internal sealed record BenchmarkOptions
         """
         Usage: dotnet run -c Release --project tests/CredentialBroker.Benchmarks -- [options]
 
-        Runs three phases side by side in one process, against one throwaway durable PostgreSQL:
+        Runs, side by side in one process, against one throwaway durable PostgreSQL:
           raw-insert  single-row autocommit INSERTs, one connection per caller
           grpc-noop   grpc.health.v1.Health/Check on the broker's gRPC endpoint
           issue       CredentialService/IssueCredential as a workload
-        and prints a Markdown table (stdout). Progress goes to stderr.
+          gateway     the same chat completion POSTed to the simulated upstream directly, then
+                      through the broker's gateway (budgets, rate limits, metering on); with wrk
+                      when it is on PATH, else a built-in HttpClient load loop
+        and prints Markdown tables (stdout). Progress goes to stderr.
 
         Options:
           --duration <s>      measured seconds per phase (default 20; --quick: 3)
@@ -22,12 +25,13 @@ internal sealed record BenchmarkOptions
                               50 methods/s, up to this many seconds (default 60; --quick: no extension)
           --concurrency <n>   concurrent callers per phase, 1-200 (default 64; --quick: 16)
           --channels <n>      gRPC channels (HTTP/2 connections) shared by the callers (default 1)
+          --scenario <name>   all (default), issue (raw-insert, grpc-noop, issue) or gateway
           --quick             short smoke run for CI; exits 1 on errors or zero throughput
           --sql-profile       load pg_stat_statements and add an issuance pass that reports the
                               SQL statements and Npgsql round trips per issuance
           --help              this text
 
-        Exit codes: 0 every phase ran without errors, 1 a phase had errors or no throughput,
+        Exit codes: 0 every phase ran without errors, 1 a phase had errors (or non-2xx responses) or no throughput,
         2 bad arguments or the broker/PostgreSQL could not start, 130 interrupted (Ctrl+C, SIGTERM).
         PostgreSQL is stopped and its data deleted in every case.
         """;
@@ -41,6 +45,8 @@ internal sealed record BenchmarkOptions
     public int Concurrency { get; init; } = 64;
 
     public int Channels { get; init; } = 1;
+
+    public BenchmarkScenario Scenario { get; init; } = BenchmarkScenario.All;
 
     public bool Quick { get; init; }
 
@@ -74,12 +80,21 @@ internal sealed record BenchmarkOptions
                 // The raw phase holds one PostgreSQL connection per caller; the server allows 300 in all.
                 "--concurrency" => options with { Concurrency = Count("--concurrency", Value(), max: 200) },
                 "--channels" => options with { Channels = Count("--channels", Value(), max: 64) },
+                "--scenario" => options with { Scenario = ScenarioNamed(Value()) },
                 var unknown => throw new ArgumentException($"Unknown option '{unknown}'."),
             };
         }
 
         return options;
     }
+
+    private static BenchmarkScenario ScenarioNamed(string value) => value switch
+    {
+        "all" => BenchmarkScenario.All,
+        "issue" => BenchmarkScenario.Issue,
+        "gateway" => BenchmarkScenario.Gateway,
+        _ => throw new ArgumentException($"--scenario must be all, issue or gateway, not '{value}'."),
+    };
 
     private static TimeSpan Seconds(string name, string value, double min) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s >= min && s <= 3600

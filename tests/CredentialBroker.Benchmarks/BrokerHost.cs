@@ -23,19 +23,27 @@ internal sealed class BrokerHost : IAsyncDisposable
     private readonly GrpcChannel[] _channels;
     private readonly Simulator.SimulatedProvider _upstream;
 
-    private BrokerHost(WebApplication app, GrpcChannel[] channels, string workloadToken, Simulator.SimulatedProvider upstream, string gatewayAddress)
+    private BrokerHost(WebApplication app, GrpcChannel[] channels, DevSeed.Result seed, string adminToken, Simulator.SimulatedProvider upstream, string gatewayAddress)
     {
         _app = app;
         _channels = channels;
         _upstream = upstream;
         GatewayAddress = gatewayAddress;
-        WorkloadAuth = new Metadata { { "authorization", "Bearer " + workloadToken } };
+        OwnerId = seed.OwnerId;
+        WorkloadAuth = new Metadata { { "authorization", "Bearer " + seed.WorkloadToken } };
+        AdminAuth = new Metadata { { "authorization", "Bearer " + adminToken } };
     }
 
     /// <summary>Channels the callers share, round robin; each is one HTTP/2 connection at up to 100 concurrent calls.</summary>
     public IReadOnlyList<GrpcChannel> Channels => _channels;
 
     public Metadata WorkloadAuth { get; }
+
+    /// <summary>The bootstrap admin token, for seeding more through the AdminService.</summary>
+    public Metadata AdminAuth { get; }
+
+    /// <summary>The seeded owner (<see cref="DevSeed.Owner"/>).</summary>
+    public string OwnerId { get; }
 
     /// <summary>The simulated upstream the seeded providers point at (dev mode's).</summary>
     public string UpstreamAddress => _upstream.BaseUrl;
@@ -76,8 +84,8 @@ internal sealed class BrokerHost : IAsyncDisposable
             }
 
             // The same seed as dev mode (through the public API): one owner, workload, provider, purpose, grant.
-            var workloadToken = (await DevSeed.RunAsync(grpcAddress, adminToken, upstream.BaseUrl)).WorkloadToken;
-            return new BrokerHost(app, [.. opened], workloadToken, upstream, gatewayAddress);
+            var seed = await DevSeed.RunAsync(grpcAddress, adminToken, upstream.BaseUrl);
+            return new BrokerHost(app, [.. opened], seed, adminToken, upstream, gatewayAddress);
         }
         catch
         {

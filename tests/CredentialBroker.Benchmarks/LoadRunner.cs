@@ -11,7 +11,7 @@ internal static class LoadRunner
 {
     // On two busy cores the tiered JIT needs many seconds to re-compile a deep call path (Kestrel,
     // gRPC, EF Core, Npgsql) at full optimisation; measuring before it is done measures the JIT.
-    private const int QuietJitMethodsPerSecond = 50;
+    public const int QuietJitMethodsPerSecond = 50;
 
     /// <summary>Runs one call delegate per caller; errors are counted over the whole phase, warm-up included.</summary>
     public static async Task<PhaseResult> RunAsync(

@@ -21,6 +21,11 @@ internal static class MarkdownReport
         output.WriteLine($"- {options.Concurrency} closed-loop callers per phase; warm-up (not counted) of {F(policy.Minimum.TotalSeconds, 0)} s, " +
             $"extended while the JIT still compiles ≥ 50 methods/s, up to {F(policy.Maximum.TotalSeconds, 0)} s; then {F(options.Duration.TotalSeconds, 0)} s measured; " +
             $"gRPC callers share {options.Channels} channel(s) (HTTP/2 connections){(profile is null ? string.Empty : "; pg_stat_statements loaded")}");
+        if (phases.Count == 0)
+        {
+            return;
+        }
+
         output.WriteLine();
         output.WriteLine("| phase | operation | callers | warm-up s | ops/s | p50 ms | p90 ms | p99 ms | max ms | errors |");
         output.WriteLine("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|");

@@ -1,0 +1,14 @@
+namespace CredentialBroker.Benchmarks;
+
+/// <summary>Which measurements a run makes.</summary>
+internal enum BenchmarkScenario
+{
+    /// <summary>Everything: the issuance phases, then the gateway overhead.</summary>
+    All,
+
+    /// <summary>raw-insert, grpc-noop and issue (and the SQL profile when asked for).</summary>
+    Issue,
+
+    /// <summary>Direct to the simulated upstream versus through the gateway.</summary>
+    Gateway,
+}

@@ -1,0 +1,56 @@
+using CredentialBroker.Server.DevMode;
+using CredentialBroker.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace CredentialBroker.Benchmarks;
+
+/// <summary>
+/// A purpose for the gateway scenario, through the public AdminService: every limit set (so the gateway
+/// checks and reserves on every request) and set far above anything a run can reach (so none refuses).
+/// The seeded purpose's $0.002 credential budget would refuse within seconds.
+/// </summary>
+internal static class GatewayBenchSeed
+{
+    public const string Purpose = "bench-gateway";
+    public const string Model = "gpt-4o-mini";
+
+    /// <summary>Creates the purpose, grants it to the seeded workload and issues one key ("cbk_...").</summary>
+    public static async Task<string> IssueKeyAsync(BrokerHost broker, CancellationToken cancellationToken)
+    {
+        var channel = broker.Channels[0];
+        var admin = new AdminService.AdminServiceClient(channel);
+        var workloads = await admin.ListWorkloadsAsync(new ListWorkloadsRequest { OwnerId = broker.OwnerId, PageSize = 500 }, broker.AdminAuth, cancellationToken: cancellationToken);
+        var workload = workloads.Workloads.Single(w => w.Identity == DevSeed.Workload);
+        var purpose = await admin.CreatePurposeAsync(new CreatePurposeRequest
+        {
+            Name = Purpose,
+            Description = "Gateway overhead benchmark: limits on, never reached",
+            OwnerId = broker.OwnerId,
+            RiskTier = RiskTier.Sandbox,
+            DefaultTtl = Duration.FromTimeSpan(TimeSpan.FromHours(8)),
+            MaxTtl = Duration.FromTimeSpan(TimeSpan.FromHours(8)),
+            MaxLifetime = Duration.FromTimeSpan(TimeSpan.FromHours(8)),
+            AllowedProviders = { DevSeed.Provider },
+            AllowedModels = { Model },
+            Gateway = new GatewayPolicy
+            {
+                MaxOutputTokens = 256,
+                CredentialLimits = Unreachable(BudgetWindow.Lifetime, maxMicroUsd: 100_000_000_000),
+                PurposeLimits = Unreachable(BudgetWindow.Month, maxMicroUsd: 1_000_000_000_000),
+            },
+        }, broker.AdminAuth, cancellationToken: cancellationToken);
+        await admin.GrantPurposeAsync(new GrantPurposeRequest { WorkloadId = workload.Id, PurposeId = purpose.Id }, broker.AdminAuth, cancellationToken: cancellationToken);
+
+        var credentials = new CredentialService.CredentialServiceClient(channel);
+        var issued = await credentials.IssueCredentialAsync(new IssueCredentialRequest { Purpose = Purpose, Provider = DevSeed.Provider },
+            broker.WorkloadAuth, cancellationToken: cancellationToken);
+        return issued.Secret;
+    }
+
+    private static Limits Unreachable(BudgetWindow window, long maxMicroUsd) => new()
+    {
+        RequestsPerMinute = 10_000_000,
+        TokensPerMinute = 10_000_000_000,
+        Budgets = { new Budget { Window = window, MaxMicroUsd = maxMicroUsd, MaxTokens = 10_000_000_000_000, AlertPercent = 80 } },
+    };
+}
