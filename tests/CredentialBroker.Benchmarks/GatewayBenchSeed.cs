@@ -12,10 +12,17 @@ namespace CredentialBroker.Benchmarks;
 internal static class GatewayBenchSeed
 {
     public const string Purpose = "bench-gateway";
+
+    /// <summary>The same checks without budgets: rate limits and metering only, nothing reserved in PostgreSQL.</summary>
+    public const string NoBudgetPurpose = "bench-gateway-no-budget";
     public const string Model = "gpt-4o-mini";
 
     /// <summary>Creates the purpose, grants it to the seeded workload and issues one key ("cbk_...").</summary>
-    public static async Task<string> IssueKeyAsync(BrokerHost broker, CancellationToken cancellationToken)
+    public static async Task<string> IssueKeyAsync(BrokerHost broker, CancellationToken cancellationToken) =>
+        await IssueKeyAsync(broker, Purpose, budgets: true, cancellationToken);
+
+    /// <summary>Creates <paramref name="name"/> (with or without budgets), grants it to the seeded workload and issues one key.</summary>
+    public static async Task<string> IssueKeyAsync(BrokerHost broker, string name, bool budgets, CancellationToken cancellationToken)
     {
         var channel = broker.Channels[0];
         var admin = new AdminService.AdminServiceClient(channel);
@@ -23,7 +30,7 @@ internal static class GatewayBenchSeed
         var workload = workloads.Workloads.Single(w => w.Identity == DevSeed.Workload);
         var purpose = await admin.CreatePurposeAsync(new CreatePurposeRequest
         {
-            Name = Purpose,
+            Name = name,
             Description = "Gateway overhead benchmark: limits on, never reached",
             OwnerId = broker.OwnerId,
             RiskTier = RiskTier.Sandbox,
@@ -35,22 +42,26 @@ internal static class GatewayBenchSeed
             Gateway = new GatewayPolicy
             {
                 MaxOutputTokens = 256,
-                CredentialLimits = Unreachable(BudgetWindow.Lifetime, maxMicroUsd: 100_000_000_000),
-                PurposeLimits = Unreachable(BudgetWindow.Month, maxMicroUsd: 1_000_000_000_000),
+                CredentialLimits = Unreachable(BudgetWindow.Lifetime, maxMicroUsd: 100_000_000_000, budgets),
+                PurposeLimits = Unreachable(BudgetWindow.Month, maxMicroUsd: 1_000_000_000_000, budgets),
             },
         }, broker.AdminAuth, cancellationToken: cancellationToken);
         await admin.GrantPurposeAsync(new GrantPurposeRequest { WorkloadId = workload.Id, PurposeId = purpose.Id }, broker.AdminAuth, cancellationToken: cancellationToken);
 
         var credentials = new CredentialService.CredentialServiceClient(channel);
-        var issued = await credentials.IssueCredentialAsync(new IssueCredentialRequest { Purpose = Purpose, Provider = DevSeed.Provider },
+        var issued = await credentials.IssueCredentialAsync(new IssueCredentialRequest { Purpose = name, Provider = DevSeed.Provider },
             broker.WorkloadAuth, cancellationToken: cancellationToken);
         return issued.Secret;
     }
 
-    private static Limits Unreachable(BudgetWindow window, long maxMicroUsd) => new()
+    private static Limits Unreachable(BudgetWindow window, long maxMicroUsd, bool budgets)
     {
-        RequestsPerMinute = 10_000_000,
-        TokensPerMinute = 10_000_000_000,
-        Budgets = { new Budget { Window = window, MaxMicroUsd = maxMicroUsd, MaxTokens = 10_000_000_000_000, AlertPercent = 80 } },
-    };
+        var limits = new Limits { RequestsPerMinute = 10_000_000, TokensPerMinute = 10_000_000_000 };
+        if (budgets)
+        {
+            limits.Budgets.Add(new Budget { Window = window, MaxMicroUsd = maxMicroUsd, MaxTokens = 10_000_000_000_000, AlertPercent = 80 });
+        }
+
+        return limits;
+    }
 }

@@ -15,8 +15,10 @@ internal static class GatewayOverheadScenario
     public static async Task<GatewayOverhead> RunAsync(BrokerHost broker, BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken)
     {
         var key = await GatewayBenchSeed.IssueKeyAsync(broker, cancellationToken);
+        var noBudgetKey = await GatewayBenchSeed.IssueKeyAsync(broker, GatewayBenchSeed.NoBudgetPurpose, budgets: false, cancellationToken);
         var direct = new HttpLoadTarget(broker.UpstreamAddress + "/v1/chat/completions", "Bearer sk-direct", Body);
         var gateway = new HttpLoadTarget(broker.GatewayAddress + "/openai/v1/chat/completions", "Bearer " + key, Body);
+        var noBudget = new HttpLoadTarget(broker.GatewayAddress + "/openai/v1/chat/completions", "Bearer " + noBudgetKey, Body);
 
         using var builtIn = new HttpClientLoadGenerator(options.Concurrency);
         IHttpLoadGenerator generator = WrkLoadGenerator.Find() as IHttpLoadGenerator ?? builtIn;
@@ -24,7 +26,8 @@ internal static class GatewayOverheadScenario
 
         var (directWarmup, directResult) = await RunLegAsync("direct", generator, direct, options, progress, cancellationToken);
         var (gatewayWarmup, gatewayResult) = await RunLegAsync("gateway", generator, gateway, options, progress, cancellationToken);
-        return new GatewayOverhead(generator.Name, options.Concurrency, Body, directWarmup, gatewayWarmup, directResult, gatewayResult);
+        var (noBudgetWarmup, noBudgetResult) = await RunLegAsync("gateway without budgets", generator, noBudget, options, progress, cancellationToken);
+        return new GatewayOverhead(generator.Name, options.Concurrency, Body, directWarmup, gatewayWarmup, directResult, gatewayResult, noBudgetWarmup, noBudgetResult);
     }
 
     private static async Task<(double WarmupSeconds, HttpLegResult Result)> RunLegAsync(

@@ -20,9 +20,13 @@ internal static class GatewayReport
         output.WriteLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
         Row(output, "direct", g.DirectWarmupSeconds, g.Direct);
         Row(output, "gateway", g.GatewayWarmupSeconds, g.Gateway);
+        Row(output, "gateway, no budgets", g.NoBudgetWarmupSeconds, g.NoBudget);
         output.WriteLine();
         output.WriteLine($"- added latency: p50 {Signed(g.AddedP50)} ms, p99 {Signed(g.AddedP99)} ms");
         output.WriteLine($"- throughput ratio gateway / direct: {F(g.Ratio, 3)} ({F(g.Ratio * 100, 1)} %)");
+        var noBudgetRatio = g.Direct.Throughput > 0 ? g.NoBudget.Throughput / g.Direct.Throughput : 0;
+        output.WriteLine($"- the same purpose without budgets (rate limits and metering only, no reservation in PostgreSQL): added p50 {Signed(g.NoBudget.P50 - g.Direct.P50)} ms, " +
+            $"p99 {Signed(g.NoBudget.P99 - g.Direct.P99)} ms, throughput ratio {F(noBudgetRatio, 3)} ({F(noBudgetRatio * 100, 1)} %)");
         output.WriteLine();
         output.WriteLine($"Targets{(options.Quick ? " (--quick: too short to judge)" : string.Empty)}: " +
             $"added p50 ≤ {F(GatewayOverhead.TargetAddedP50, 1)} ms {Verdict(g.AddedP50 <= GatewayOverhead.TargetAddedP50)}, " +

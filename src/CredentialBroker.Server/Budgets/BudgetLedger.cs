@@ -34,12 +34,25 @@ internal sealed record BudgetDecision(bool Reserved, BudgetCounter? Failed, long
 /// (<c>budget_reserve</c> in migrations/0003), so budgets hold across replicas and concurrent calls
 /// never overshoot. Settlement happens in <see cref="UsageRecorder"/>'s batches (<c>budget_settle</c>).
 /// </summary>
-internal sealed class BudgetLedger(NpgsqlDataSource dataSource)
+internal sealed class BudgetLedger(BudgetLedger.ReservationDataSource reservations)
 {
+    /// <summary>
+    /// Connections for reservations only, with <c>synchronous_commit = off</c>: a reservation's row
+    /// locks are released as soon as it commits instead of after the WAL flush, so calls on the same
+    /// budget are not serialized behind disk flushes. A reservation lost in a PostgreSQL crash only
+    /// under-counts calls that were in flight at that moment; settlement (spend) stays durable.
+    /// </summary>
+    internal sealed class ReservationDataSource(NpgsqlDataSource dataSource) : IDisposable
+    {
+        public NpgsqlDataSource DataSource { get; } = dataSource;
+
+        public void Dispose() => DataSource.Dispose();
+    }
+
     public async Task<BudgetDecision> ReserveAsync(
         Guid reservationId, Guid credentialId, IReadOnlyList<BudgetCounter> counters, long microUsd, long tokens, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand("SELECT failed, used_micro_usd, used_tokens FROM budget_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
+        await using var command = reservations.DataSource.CreateCommand("SELECT failed, used_micro_usd, used_tokens FROM budget_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
         command.Parameters.Add(new() { Value = reservationId });
         command.Parameters.Add(new() { Value = credentialId });
         command.Parameters.Add(new() { Value = counters.Select(c => c.Scope).ToArray() });
