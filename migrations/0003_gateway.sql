@@ -39,19 +39,32 @@ CREATE TABLE budget_reservations (
 );
 CREATE INDEX ix_budget_reservations_created ON budget_reservations (created_at);
 
--- Reserves p_micro_usd and p_tokens on every counter, all or nothing. Counters are locked in key
--- order, so concurrent reservations and settlements never deadlock and never overshoot: a
--- counter only grows while spent + reserved + the new amount stays within its ceiling (0 = none).
--- Returns 0 when reserved, else the 1-based index of the first counter that has no room, with
--- what that counter already holds.
-CREATE FUNCTION budget_reserve(
-    p_id uuid, p_credential_id uuid, p_scopes text[], p_scope_ids uuid[], p_windows text[], p_starts timestamptz[],
-    p_max_usd bigint[], p_max_tokens bigint[], p_alert_percent integer[], p_micro_usd bigint, p_tokens bigint, p_now timestamptz,
-    OUT failed integer, OUT used_micro_usd bigint, OUT used_tokens bigint)
+-- Reserves the worst case of a batch of calls, each on all of its counters, all or nothing per
+-- call, in order: the calls of one batch share one transaction and one commit (group commit), so
+-- calls on the same budget do not queue behind each other's disk flushes. Counters are locked in
+-- key order, so concurrent batches and settlements never deadlock, and a counter only grows while
+-- spent + reserved + the call's amount stays within its ceiling (0 = none): no overshoot.
+-- Counters are given once (p_scopes .. p_alert_percent); call i uses the counters whose 1-based
+-- indexes are p_counter_list[p_offsets[i] .. p_offsets[i + 1] - 1].
+-- Returns one row per call: failed = 0 when reserved, else the index of the first counter without
+-- room, with what that counter already held.
+CREATE FUNCTION budget_reserve_batch(
+    p_scopes text[], p_scope_ids uuid[], p_windows text[], p_starts timestamptz[],
+    p_max_usd bigint[], p_max_tokens bigint[], p_alert_percent integer[],
+    p_ids uuid[], p_credential_ids uuid[], p_micro_usd bigint[], p_tokens bigint[], p_offsets integer[], p_counter_list integer[],
+    p_now timestamptz)
+RETURNS TABLE (call_index integer, failed integer, used_micro_usd bigint, used_tokens bigint)
 LANGUAGE plpgsql AS $$
 DECLARE
+    n_counters integer := coalesce(array_length(p_scopes, 1), 0);
+    used_usd bigint[];
+    used_tok bigint[];
+    add_usd bigint[] := array_fill(0::bigint, ARRAY[n_counters]);
+    add_tok bigint[] := array_fill(0::bigint, ARRAY[n_counters]);
     i integer;
-    c budget_counters;
+    j integer;
+    ci integer;
+    first_failed integer;
 BEGIN
     INSERT INTO budget_counters (scope, scope_id, time_window, window_start)
     SELECT * FROM unnest(p_scopes, p_scope_ids, p_windows, p_starts)
@@ -63,34 +76,59 @@ BEGIN
     ORDER BY b.scope, b.scope_id, b.time_window, b.window_start
     FOR UPDATE OF b;
 
-    FOR i IN 1 .. coalesce(array_length(p_scopes, 1), 0) LOOP
-        SELECT * INTO c FROM budget_counters b
-        WHERE (b.scope, b.scope_id, b.time_window, b.window_start) = (p_scopes[i], p_scope_ids[i], p_windows[i], p_starts[i]);
-        IF (p_max_usd[i] > 0 AND c.spent_micro_usd + c.reserved_micro_usd + p_micro_usd > p_max_usd[i])
-           OR (p_max_tokens[i] > 0 AND c.spent_tokens + c.reserved_tokens + p_tokens > p_max_tokens[i]) THEN
-            failed := i;
-            used_micro_usd := c.spent_micro_usd + c.reserved_micro_usd;
-            used_tokens := c.spent_tokens + c.reserved_tokens;
-            RETURN;
+    SELECT array_agg(b.spent_micro_usd + b.reserved_micro_usd ORDER BY k.ord), array_agg(b.spent_tokens + b.reserved_tokens ORDER BY k.ord)
+    INTO used_usd, used_tok
+    FROM unnest(p_scopes, p_scope_ids, p_windows, p_starts) WITH ORDINALITY AS k(scope, scope_id, time_window, window_start, ord)
+    JOIN budget_counters b
+      ON (b.scope, b.scope_id, b.time_window, b.window_start) = (k.scope, k.scope_id, k.time_window, k.window_start);
+
+    FOR i IN 1 .. coalesce(array_length(p_ids, 1), 0) LOOP
+        first_failed := 0;
+        FOR j IN p_offsets[i] .. p_offsets[i + 1] - 1 LOOP
+            ci := p_counter_list[j];
+            IF (p_max_usd[ci] > 0 AND used_usd[ci] + p_micro_usd[i] > p_max_usd[ci])
+               OR (p_max_tokens[ci] > 0 AND used_tok[ci] + p_tokens[i] > p_max_tokens[ci]) THEN
+                first_failed := ci;
+                EXIT;
+            END IF;
+        END LOOP;
+
+        call_index := i;
+        IF first_failed > 0 THEN
+            failed := first_failed;
+            used_micro_usd := used_usd[first_failed];
+            used_tokens := used_tok[first_failed];
+        ELSE
+            FOR j IN p_offsets[i] .. p_offsets[i + 1] - 1 LOOP
+                ci := p_counter_list[j];
+                used_usd[ci] := used_usd[ci] + p_micro_usd[i];
+                used_tok[ci] := used_tok[ci] + p_tokens[i];
+                add_usd[ci] := add_usd[ci] + p_micro_usd[i];
+                add_tok[ci] := add_tok[ci] + p_tokens[i];
+            END LOOP;
+
+            INSERT INTO budget_reservations (id, credential_id, scopes, scope_ids, time_windows, window_starts, micro_usd, tokens, created_at)
+            SELECT p_ids[i], p_credential_ids[i], array_agg(p_scopes[x.c] ORDER BY x.o), array_agg(p_scope_ids[x.c] ORDER BY x.o),
+                   array_agg(p_windows[x.c] ORDER BY x.o), array_agg(p_starts[x.c] ORDER BY x.o), p_micro_usd[i], p_tokens[i], p_now
+            FROM unnest(p_counter_list[p_offsets[i] : p_offsets[i + 1] - 1]) WITH ORDINALITY AS x(c, o);
+
+            failed := 0;
+            used_micro_usd := 0;
+            used_tokens := 0;
         END IF;
+
+        RETURN NEXT;
     END LOOP;
 
     UPDATE budget_counters b
-    SET reserved_micro_usd = b.reserved_micro_usd + p_micro_usd,
-        reserved_tokens = b.reserved_tokens + p_tokens,
+    SET reserved_micro_usd = b.reserved_micro_usd + k.add_usd,
+        reserved_tokens = b.reserved_tokens + k.add_tok,
         max_micro_usd = k.max_usd,
         max_tokens = k.max_tokens,
         alert_percent = k.alert_percent
-    FROM unnest(p_scopes, p_scope_ids, p_windows, p_starts, p_max_usd, p_max_tokens, p_alert_percent)
-         AS k(scope, scope_id, time_window, window_start, max_usd, max_tokens, alert_percent)
+    FROM unnest(p_scopes, p_scope_ids, p_windows, p_starts, p_max_usd, p_max_tokens, p_alert_percent, add_usd, add_tok)
+         AS k(scope, scope_id, time_window, window_start, max_usd, max_tokens, alert_percent, add_usd, add_tok)
     WHERE (b.scope, b.scope_id, b.time_window, b.window_start) = (k.scope, k.scope_id, k.time_window, k.window_start);
-
-    INSERT INTO budget_reservations (id, credential_id, scopes, scope_ids, time_windows, window_starts, micro_usd, tokens, created_at)
-    VALUES (p_id, p_credential_id, p_scopes, p_scope_ids, p_windows, p_starts, p_micro_usd, p_tokens, p_now);
-
-    failed := 0;
-    used_micro_usd := 0;
-    used_tokens := 0;
 END;
 $$;
 

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using CredentialBroker.Server.Gateway;
 using Npgsql;
 using NpgsqlTypes;
@@ -30,31 +31,97 @@ internal sealed record BudgetCounter(string Scope, Guid ScopeId, BudgetLimit Lim
 internal sealed record BudgetDecision(bool Reserved, BudgetCounter? Failed, long UsedMicroUsd, long UsedTokens);
 
 /// <summary>
-/// Reserves a call's worst case on all its budget counters at once, in PostgreSQL
-/// (<c>budget_reserve</c> in migrations/0003), so budgets hold across replicas and concurrent calls
-/// never overshoot. Settlement happens in <see cref="UsageRecorder"/>'s batches (<c>budget_settle</c>).
+/// Reserves a call's worst case on all its budget counters at once, in PostgreSQL, so budgets hold
+/// across replicas and concurrent calls never overshoot. Calls that arrive while a batch is being
+/// reserved wait and go together in the next one (<c>budget_reserve_batch</c> in migrations/0003):
+/// one round trip and one durable commit for the batch, in arrival order. Settlement happens in
+/// <see cref="UsageRecorder"/>'s batches (<c>budget_settle</c>).
 /// </summary>
-internal sealed class BudgetLedger(BudgetLedger.ReservationDataSource reservations)
+internal sealed partial class BudgetLedger(NpgsqlDataSource dataSource, ILogger<BudgetLedger> logger) : BackgroundService
 {
-    /// <summary>
-    /// Connections for reservations only, with <c>synchronous_commit = off</c>: a reservation's row
-    /// locks are released as soon as it commits instead of after the WAL flush, so calls on the same
-    /// budget are not serialized behind disk flushes. A reservation lost in a PostgreSQL crash only
-    /// under-counts calls that were in flight at that moment; settlement (spend) stays durable.
-    /// </summary>
-    internal sealed class ReservationDataSource(NpgsqlDataSource dataSource) : IDisposable
-    {
-        public NpgsqlDataSource DataSource { get; } = dataSource;
+    private const int MaxBatch = 512;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
 
-        public void Dispose() => DataSource.Dispose();
+    /// <summary>Queues the reservation for the next batch; completes when it is committed (or refused).</summary>
+    public Task<BudgetDecision> ReserveAsync(Guid reservationId, Guid credentialId, IReadOnlyList<BudgetCounter> counters, long microUsd, long tokens, DateTimeOffset now)
+    {
+        var pending = new Pending(reservationId, credentialId, counters, microUsd, tokens, now, new TaskCompletionSource<BudgetDecision>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            pending.Done.SetException(new InvalidOperationException("The broker is shutting down; budgets cannot be reserved."));
+        }
+
+        return pending.Done.Task;
     }
 
-    public async Task<BudgetDecision> ReserveAsync(
-        Guid reservationId, Guid credentialId, IReadOnlyList<BudgetCounter> counters, long microUsd, long tokens, DateTimeOffset now, CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await using var command = reservations.DataSource.CreateCommand("SELECT failed, used_micro_usd, used_tokens FROM budget_reserve($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
-        command.Parameters.Add(new() { Value = reservationId });
-        command.Parameters.Add(new() { Value = credentialId });
+        var batch = new List<Pending>(MaxBatch);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+                {
+                    batch.Add(pending);
+                }
+
+                try
+                {
+                    var decisions = await ReserveBatchAsync(batch);
+                    for (var i = 0; i < batch.Count; i++)
+                    {
+                        batch[i].Done.SetResult(decisions[i]);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    LogBatchFailed(logger, batch.Count, ex);
+                    batch.ForEach(p => p.Done.TrySetException(ex));
+                }
+
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _queue.Writer.TryComplete();
+            while (_queue.Reader.TryRead(out var left))
+            {
+                left.Done.TrySetException(new InvalidOperationException("The broker is shutting down; budgets cannot be reserved."));
+            }
+        }
+    }
+
+    private async Task<BudgetDecision[]> ReserveBatchAsync(List<Pending> batch)
+    {
+        // Each distinct counter once; calls refer to counters by 1-based index.
+        var index = new Dictionary<(string, Guid, BudgetWindow, DateTimeOffset), int>();
+        var counters = new List<BudgetCounter>();
+        var offsets = new int[batch.Count + 1];
+        var list = new List<int>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            offsets[i] = list.Count + 1;
+            foreach (var c in batch[i].Counters)
+            {
+                var key = (c.Scope, c.ScopeId, c.Limit.Window, c.WindowStart);
+                if (!index.TryGetValue(key, out var at))
+                {
+                    counters.Add(c);
+                    at = index[key] = counters.Count;
+                }
+
+                list.Add(at);
+            }
+        }
+
+        offsets[batch.Count] = list.Count + 1;
+        await using var command = dataSource.CreateCommand(
+            "SELECT call_index, failed, used_micro_usd, used_tokens FROM budget_reserve_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)");
         command.Parameters.Add(new() { Value = counters.Select(c => c.Scope).ToArray() });
         command.Parameters.Add(new() { Value = counters.Select(c => c.ScopeId).ToArray() });
         command.Parameters.Add(new() { Value = counters.Select(c => BudgetWindows.ToDb(c.Limit.Window)).ToArray() });
@@ -62,14 +129,29 @@ internal sealed class BudgetLedger(BudgetLedger.ReservationDataSource reservatio
         command.Parameters.Add(new() { Value = counters.Select(c => c.Limit.MaxMicroUsd).ToArray() });
         command.Parameters.Add(new() { Value = counters.Select(c => c.Limit.MaxTokens).ToArray() });
         command.Parameters.Add(new() { Value = counters.Select(c => c.Limit.AlertPercent).ToArray() });
-        command.Parameters.Add(new() { Value = microUsd });
-        command.Parameters.Add(new() { Value = tokens });
-        command.Parameters.Add(new() { Value = now });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        var failed = reader.GetInt32(0);
-        return failed == 0
-            ? new BudgetDecision(true, null, 0, 0)
-            : new BudgetDecision(false, counters[failed - 1], reader.GetInt64(1), reader.GetInt64(2));
+        command.Parameters.Add(new() { Value = batch.Select(p => p.Id).ToArray() });
+        command.Parameters.Add(new() { Value = batch.Select(p => p.CredentialId).ToArray() });
+        command.Parameters.Add(new() { Value = batch.Select(p => p.MicroUsd).ToArray() });
+        command.Parameters.Add(new() { Value = batch.Select(p => p.Tokens).ToArray() });
+        command.Parameters.Add(new() { Value = offsets });
+        command.Parameters.Add(new() { Value = list.ToArray() });
+        command.Parameters.Add(new() { Value = batch.Max(p => p.Now) });
+        var decisions = new BudgetDecision[batch.Count];
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var i = reader.GetInt32(0) - 1;
+            var failed = reader.GetInt32(1);
+            decisions[i] = failed == 0
+                ? new BudgetDecision(true, null, 0, 0)
+                : new BudgetDecision(false, counters[failed - 1], reader.GetInt64(2), reader.GetInt64(3));
+        }
+
+        return decisions;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Budgets: reserving a batch of {Count} calls failed; they are refused.")]
+    private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
+
+    private sealed record Pending(Guid Id, Guid CredentialId, IReadOnlyList<BudgetCounter> Counters, long MicroUsd, long Tokens, DateTimeOffset Now, TaskCompletionSource<BudgetDecision> Done);
 }

@@ -258,7 +258,17 @@ internal sealed partial class GatewayHandler(
             }
 
             var reservationId = Guid.CreateVersion7(now);
-            var decision = await ledger.ReserveAsync(reservationId, credential.Id, counters, worstCost, worstTokens, now, ct);
+            BudgetDecision decision;
+            try
+            {
+                decision = await ledger.ReserveAsync(reservationId, credential.Id, counters, worstCost, worstTokens, now);
+            }
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                // Fail closed: a call whose budget cannot be checked is not forwarded.
+                return new GatewayDenial(503, "budget_unavailable", "The broker cannot check budgets right now (its database is unavailable); nothing was forwarded or charged. Retry shortly.", ShouldRetry: true);
+            }
+
             if (!decision.Reserved)
             {
                 var c = decision.Failed!;

@@ -57,13 +57,8 @@ public static class BrokerServiceExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ChangeFeed>());
         services.AddSingleton<GatewayDirectory>();
         services.AddSingleton<RateLimiter>();
-        services.AddSingleton(_ =>
-        {
-            var reservations = new NpgsqlConnectionStringBuilder(Tuned(connectionString));
-            reservations.Options = string.Join(' ', new[] { reservations.Options, "-c synchronous_commit=off" }.Where(o => !string.IsNullOrEmpty(o)));
-            return new BudgetLedger.ReservationDataSource(new NpgsqlDataSourceBuilder(reservations.ConnectionString).Build());
-        });
         services.AddSingleton<BudgetLedger>();
+        services.AddHostedService(sp => sp.GetRequiredService<BudgetLedger>());
         services.AddSingleton<TokenEstimator>();
         services.AddSingleton<GatewayUpstream>();
         services.AddSingleton<GatewayHandler>();

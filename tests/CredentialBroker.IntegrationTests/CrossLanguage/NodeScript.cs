@@ -4,7 +4,7 @@ namespace CredentialBroker.IntegrationTests.CrossLanguage;
 
 /// <summary>
 /// Runs a script of <c>tests/node-client</c> with Node.js, installing its dependencies (<c>npm ci</c>)
-/// first when <c>node_modules/</c> is missing. Fails the test (it does not skip) when Node.js is not on PATH.
+/// first when <c>node_modules/</c> lacks a dependency of package.json. Fails the test (it does not skip) when Node.js is not on PATH.
 /// </summary>
 internal static class NodeScript
 {
@@ -14,6 +14,14 @@ internal static class NodeScript
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
 
     public static string ClientDirectory { get; } = Path.Combine(RepositoryRoot(), "tests", "node-client");
+
+    /// <summary>True when every dependency named in package.json has a folder in node_modules (a checkout that gained one needs 'npm ci' again).</summary>
+    private static bool DependenciesInstalled()
+    {
+        using var package = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(ClientDirectory, "package.json")));
+        return package.RootElement.TryGetProperty("dependencies", out var dependencies)
+            && dependencies.EnumerateObject().All(d => Directory.Exists(Path.Combine(ClientDirectory, "node_modules", d.Name)));
+    }
 
     /// <summary>Runs <c>node <paramref name="script"/></c> in <see cref="ClientDirectory"/> with extra environment variables.</summary>
     public static async Task<ProcessResult> RunAsync(string script, IDictionary<string, string> environment)
@@ -30,7 +38,7 @@ internal static class NodeScript
         await InstallLock.WaitAsync();
         try
         {
-            if (Directory.Exists(Path.Combine(ClientDirectory, "node_modules")))
+            if (DependenciesInstalled())
             {
                 return;
             }

@@ -17,8 +17,9 @@ public sealed class ReservationSweepTests(GatewayFixture broker) : IClassFixture
         // What a replica does before forwarding, then it is killed: the reservation is never settled.
         await broker.ExecuteAsync(
             $"""
-            SELECT * FROM budget_reserve('{Guid.NewGuid()}', '{issued.Credential.Id}', ARRAY['credential'], ARRAY['{issued.Credential.Id}'::uuid],
-                ARRAY['lifetime'], ARRAY['{windowStart}'::timestamptz], ARRAY[10000::bigint], ARRAY[0::bigint], ARRAY[0], 300, 150, '{broker.Time.GetUtcNow():O}')
+            SELECT * FROM budget_reserve_batch(ARRAY['credential'], ARRAY['{issued.Credential.Id}'::uuid], ARRAY['lifetime'], ARRAY['{windowStart}'::timestamptz],
+                ARRAY[10000::bigint], ARRAY[0::bigint], ARRAY[0], ARRAY['{Guid.NewGuid()}'::uuid], ARRAY['{issued.Credential.Id}'::uuid], ARRAY[300::bigint], ARRAY[150::bigint],
+                ARRAY[1, 2], ARRAY[1], '{broker.Time.GetUtcNow():O}')
             """);
         var sweeper = broker.Services.GetRequiredService<ReservationSweeper>();
 
