@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace CredentialBroker.Server.Gateway;
@@ -38,7 +39,8 @@ internal static class GatewayErrors
 
         http.Response.Headers["x-should-retry"] = denial.ShouldRetry ? "true" : "false";
         http.Response.Headers["x-broker-denial"] = denial.Code;
-        await using var writer = new Utf8JsonWriter(http.Response.Body);
+        // Relaxed escaping keeps messages readable (it's, +) in a JSON body; nothing here is embedded in HTML.
+        await using var writer = new Utf8JsonWriter(http.Response.Body, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         writer.WriteStartObject();
         if (format == WireFormat.Anthropic)
         {
