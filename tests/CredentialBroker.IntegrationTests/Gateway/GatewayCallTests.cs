@@ -175,6 +175,41 @@ public sealed class GatewayCallTests(GatewayFixture broker) : IClassFixture<Gate
         Assert.Equal(1, await broker.CountAsync("audit_events", $"action = 'budget.threshold_reached' AND target_id = '{issued.Credential.Id}'"));
     }
 
+    [Fact]
+    public async Task GracefulShutdown_WritesEveryAnsweredCallsUsage()
+    {
+        var world = await broker.SeedGatewayAsync(p => p.CredentialLimits = new Limits { Budgets = { new Budget { Window = BudgetWindow.Lifetime, MaxMicroUsd = 10_000_000 } } });
+        var issued = await broker.IssueAsync(world);
+        var replicaGateway = BrokerFixture.FreeAddress();
+        var replica = await broker.StartReplicaAsync(BrokerFixture.FreeAddress(), replicaGateway);
+        int answered;
+        try
+        {
+            var calls = Enumerable.Range(0, 40).Select(async _ =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, replicaGateway + "/openai/v1/chat/completions")
+                {
+                    Content = new StringContent((string)GatewayFixture.Chat(maxTokens: 3), System.Text.Encoding.UTF8, "application/json"),
+                };
+                request.Headers.Authorization = new("Bearer", issued.Secret);
+                using var response = await broker.Http.SendAsync(request);
+                return response.StatusCode;
+            });
+            answered = (await Task.WhenAll(calls)).Count(s => s == HttpStatusCode.OK);
+        }
+        finally
+        {
+            // Stop right after the last answer: whatever is still queued must be written by shutdown.
+            await replica.StopAsync();
+            await replica.DisposeAsync();
+        }
+
+        Assert.Equal(40, answered);
+        Assert.Equal(40, await broker.CountAsync("usage_events", $"credential_id = '{issued.Credential.Id}'"));
+        Assert.Equal(0, await broker.CountAsync("budget_reservations", $"credential_id = '{issued.Credential.Id}'"));
+        Assert.Equal(1, await broker.CountAsync("budget_counters", $"scope_id = '{issued.Credential.Id}' AND spent_micro_usd = {40 * (4 + (3 * 2))} AND reserved_micro_usd = 0"));
+    }
+
     private async Task<bool> FlushAndCountAsync(string credentialId)
     {
         await broker.FlushUsageAsync();
