@@ -122,8 +122,11 @@ internal sealed partial class GatewayHandler(
             return GatewayDenial.Unauthorized("key_revoked", $"The owner of credential {credential.Prefix} has been deactivated.");
         }
 
-        // 2. Sender constraint: a leaked key alone is useless.
-        if (policy.RequireSenderBinding && await SenderMismatchAsync(call) is { } mismatch)
+        // 2. Sender constraint: a leaked key alone is useless. An identity presented without being
+        // required is still checked and recorded with the usage (who really called).
+        var presented = await PresentedIdentityAsync(http);
+        call.CallerIdentity = presented?.Identity;
+        if (policy.RequireSenderBinding && SenderMismatch(call, presented) is { } mismatch)
         {
             return mismatch;
         }
@@ -405,20 +408,22 @@ internal sealed partial class GatewayHandler(
         return counters;
     }
 
-    private async Task<GatewayDenial?> SenderMismatchAsync(Call call)
+    /// <summary>The identity the caller presented besides the key (its JWT in Broker-Identity, else its client certificate), or null.</summary>
+    private async Task<IdentityResult?> PresentedIdentityAsync(HttpContext http)
     {
-        var http = call.Http;
-        var expected = call.Credential!.WorkloadIdentity;
-        IdentityResult? presented = null;
         if (http.Request.Headers.TryGetValue(IdentityHeader, out var token) && token.ToString().Length > 0)
         {
-            presented = await jwt.ValidateAsync(token.ToString(), http.RequestAborted);
-        }
-        else if (await http.Connection.GetClientCertificateAsync(http.RequestAborted) is { } certificate)
-        {
-            presented = certificates.Validate(certificate);
+            return await jwt.ValidateAsync(token.ToString(), http.RequestAborted);
         }
 
+        return await http.Connection.GetClientCertificateAsync(http.RequestAborted) is { } certificate
+            ? certificates.Validate(certificate)
+            : null;
+    }
+
+    private static GatewayDenial? SenderMismatch(Call call, IdentityResult? presented)
+    {
+        var expected = call.Credential!.WorkloadIdentity;
         if (presented is null)
         {
             return GatewayDenial.Forbidden("sender_required",
@@ -430,7 +435,6 @@ internal sealed partial class GatewayHandler(
             return GatewayDenial.Forbidden("sender_invalid", $"The caller identity presented with the key is not valid: {presented.Error}");
         }
 
-        call.CallerIdentity = presented.Identity;
         return presented.Identity == expected
             ? null
             : GatewayDenial.Forbidden("sender_mismatch",

@@ -29,6 +29,7 @@ public sealed class GatewayDenialTests(GatewayFixture broker) : IClassFixture<Ga
     [InlineData("unknown_endpoint", 404, "unknown_endpoint", "does not serve")]
     [InlineData("rate_limited", 429, "rate_limit_exceeded", "credential rate limit of 1 requests per minute")]
     [InlineData("budget", 429, "budget_exceeded", "the credential's daily budget of $0.0001")]
+    [InlineData("token_budget", 429, "budget_exceeded", "the credential's daily budget of $1.00 / 50 tokens (")]
     public async Task Check_Refuses_WritesNothingForwardsNothing(string scenario, int status, string code, string messagePart)
     {
         var world = await broker.SeedGatewayAsync(p =>
@@ -40,7 +41,7 @@ public sealed class GatewayDenialTests(GatewayFixture broker) : IClassFixture<Ga
             p.CredentialLimits = new Limits
             {
                 RequestsPerMinute = scenario == "rate_limited" ? 1 : 0,
-                Budgets = { new Budget { Window = BudgetWindow.Day, MaxMicroUsd = scenario == "budget" ? 100 : 1_000_000 } },
+                Budgets = { new Budget { Window = BudgetWindow.Day, MaxMicroUsd = scenario == "budget" ? 100 : 1_000_000, MaxTokens = scenario == "token_budget" ? 50 : 0 } },
             };
         }, purpose: p => p.AllowedModels.Add("unpriced-model"));
         var issued = await broker.IssueAsync(world);
@@ -79,6 +80,7 @@ public sealed class GatewayDenialTests(GatewayFixture broker) : IClassFixture<Ga
 
                 break;
             case "budget": body = GatewayFixture.Chat(maxTokens: 50); break;
+            case "token_budget": body = GatewayFixture.Chat(maxTokens: 45); break;
         }
 
         await broker.FlushUsageAsync();
@@ -107,6 +109,52 @@ public sealed class GatewayDenialTests(GatewayFixture broker) : IClassFixture<Ga
         {
             Assert.True(response.Headers.RetryAfter is not null, "a rate-limit refusal says when to retry");
         }
+    }
+
+    [Fact]
+    public async Task OwnerLimits_ApplyAcrossTheOwnersCredentials_AndChangeAtOnce()
+    {
+        var world = await broker.SeedGatewayAsync();
+        var first = await broker.KeyAsync(world);
+        var second = await broker.KeyAsync(world);
+        await broker.Admin.SetOwnerLimitsAsync(new SetOwnerLimitsRequest { OwnerId = world.Owner.Id, Limits = new Limits { RequestsPerMinute = 1 } }, broker.AdminAuth);
+
+        using (var ok = await broker.PostAsync("/openai/v1/chat/completions", first, GatewayFixture.Chat()))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        using (var refused = await broker.PostAsync("/openai/v1/chat/completions", second, GatewayFixture.Chat()))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+            Assert.Contains("owner rate limit of 1 requests per minute", (await GatewayFixture.ErrorAsync(refused)).Message, StringComparison.Ordinal);
+        }
+
+        await broker.Admin.SetOwnerLimitsAsync(new SetOwnerLimitsRequest { OwnerId = world.Owner.Id, Limits = new Limits() }, broker.AdminAuth);
+        using var again = await broker.PostAsync("/openai/v1/chat/completions", second, GatewayFixture.Chat());
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task PurposePolicyChange_TakesEffectOnTheNextCall()
+    {
+        var world = await broker.SeedGatewayAsync();
+        var key = await broker.KeyAsync(world);
+        using (var ok = await broker.PostAsync("/openai/v1/chat/completions", key, GatewayFixture.Chat()))
+        {
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+
+        await broker.Admin.UpdatePurposeAsync(new UpdatePurposeRequest
+        {
+            Id = world.Purpose.Id,
+            Gateway = new GatewayPolicy { AllowedEndpoints = { "embeddings" } },
+            UpdateMask = new Google.Protobuf.WellKnownTypes.FieldMask { Paths = { "gateway" } },
+        }, broker.AdminAuth);
+
+        using var refused = await broker.PostAsync("/openai/v1/chat/completions", key, GatewayFixture.Chat());
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("endpoint_not_allowed", (await GatewayFixture.ErrorAsync(refused)).Code);
     }
 
     [Fact]

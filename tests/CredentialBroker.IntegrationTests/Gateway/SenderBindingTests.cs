@@ -48,6 +48,13 @@ public sealed class SenderBindingTests(JwtBrokerFixture broker) : IClassFixture<
         var none = await CallAsync(null);
 
         Assert.Equal(HttpStatusCode.OK, own.Status);
+        using (var flush = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+                .GetRequiredService<Server.Gateway.UsageRecorder>(broker.Services).FlushAsync(flush.Token);
+        }
+
+        Assert.Equal(1, await broker.CountAsync("usage_events", $"credential_id = '{issued.Credential.Id}' AND caller_identity = '{world.Workload.Identity}'"));
         Assert.Equal(HttpStatusCode.Forbidden, stranger.Status);
         Assert.Contains("sender_mismatch", stranger.Body, StringComparison.Ordinal);
         Assert.Contains("someone-else", stranger.Body, StringComparison.Ordinal);
