@@ -309,6 +309,16 @@ internal sealed partial class GatewayHandler(
             error = await forwarder.SendAsync(http, provider.BaseUrl, upstream.Invoker,
                 new ForwarderRequestConfig { ActivityTimeout = _options.UpstreamTimeout }, transformer);
         }
+        catch (Exception ex)
+        {
+            // Whatever broke, the call is settled before the error surfaces: if the provider had answered,
+            // at its reservation (the safe side), else at nothing.
+            LogForwardFailed(logger, call.Credential!.Prefix, ex);
+            var answered = meter.StatusCode is >= 200 and < 300;
+            var worst = new UsageReport(call.EstimatedInput, 0, Math.Max(0, call.WorstTokens - call.EstimatedInput));
+            Settle(call, answered ? worst : default, answered ? "reserved" : "none", "upstream_error", meter.StatusCode, started);
+            throw;
+        }
         finally
         {
             http.Response.Body = originalBody;
@@ -551,6 +561,9 @@ internal sealed partial class GatewayHandler(
     }
 
     private static string Clip(string value) => value.Length <= 128 ? value : value[..128] + "…";
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gateway: forwarding a call for credential {Prefix} failed unexpectedly; it was settled at its reservation if the provider had answered, else at nothing.")]
+    private static partial void LogForwardFailed(ILogger logger, string prefix, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gateway refused a call: {Code} ({Status}) for credential {Prefix}.")]
     private static partial void LogDenied(ILogger logger, string code, int status, string prefix);
