@@ -40,6 +40,18 @@ public sealed class BrokerOptions
     /// <summary>Longest lifetime of an access token made by CreateAccessToken.</summary>
     public TimeSpan MaxAccessTokenTtl { get; set; } = TimeSpan.FromDays(90);
 
+    /// <summary>How often readiness (database reachable, schema current) is checked.</summary>
+    public TimeSpan HealthCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Allow a plaintext (http://) listener on an address other than loopback. Off: the broker refuses
+    /// to start that way, because keys and tokens would cross the network in the clear.
+    /// </summary>
+    public bool AllowPlaintextNonLoopback { get; set; }
+
+    /// <summary>How long shutdown waits for calls in flight (gateway streams included) to finish and be metered.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often the expiry job runs.</summary>
     public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 

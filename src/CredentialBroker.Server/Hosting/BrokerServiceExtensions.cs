@@ -52,6 +52,8 @@ public static class BrokerServiceExtensions
         services.AddSingleton<RevocationMarker>();
         services.AddHostedService(sp => sp.GetRequiredService<RevocationMarker>());
         services.AddSingleton<HealthServiceImpl>();
+        services.AddSingleton<BrokerHealth>();
+        services.AddHostedService(sp => sp.GetRequiredService<BrokerHealth>());
 
         services.AddSingleton<ChangeFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<ChangeFeed>());
@@ -95,6 +97,10 @@ public static class BrokerServiceExtensions
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGrpcReflectionService();
         app.MapGateway();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/readyz", (BrokerHealth health) => health.Problem is { } problem
+            ? Results.Json(new { status = "not ready", reason = problem }, statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Json(new { status = "ready" }));
         app.MapGet("/", () => "CredentialBroker: gRPC API (credentialbroker.v1) and the AI gateway (/openai/v1, /anthropic/v1). See README.md.");
         return app;
     }
@@ -104,7 +110,7 @@ public static class BrokerServiceExtensions
     {
         await app.Services.GetRequiredService<DatabaseStartup>().EnsureReadyAsync(cancellationToken);
         await app.Services.GetRequiredService<RootKeyRotation>().RewrapAsync(cancellationToken);
-        app.Services.GetRequiredService<HealthServiceImpl>().SetStatus(string.Empty, HealthCheckResponse.Types.ServingStatus.Serving);
+        app.Services.GetRequiredService<BrokerHealth>().MarkReady();
     }
 
     /// <summary>
