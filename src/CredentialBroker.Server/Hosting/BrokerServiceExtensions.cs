@@ -24,6 +24,7 @@ public static class BrokerServiceExtensions
     public static WebApplicationBuilder AddCredentialBroker(this WebApplicationBuilder builder)
     {
         var connectionString = ReadConnectionString(builder.Configuration);
+        RefusePlaintextOffLoopback(builder.Configuration);
         var services = builder.Services;
 
         services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -134,6 +135,42 @@ public static class BrokerServiceExtensions
         }
 
         return builder.ConnectionString;
+    }
+
+    /// <summary>
+    /// Keys, tokens and prompts must not cross a network in the clear: an http:// listener is
+    /// accepted only on a loopback address unless Broker:AllowPlaintextNonLoopback says otherwise
+    /// (e.g. behind a TLS-terminating mesh sidecar).
+    /// </summary>
+    private static void RefusePlaintextOffLoopback(IConfiguration configuration)
+    {
+        if (configuration.GetValue<bool>($"{BrokerOptions.Section}:{nameof(BrokerOptions.AllowPlaintextNonLoopback)}"))
+        {
+            return;
+        }
+
+        var urls = configuration.GetSection("Kestrel:Endpoints").GetChildren()
+            .Select(e => (Name: $"Kestrel:Endpoints:{e.Key}:Url", Url: e["Url"]))
+            .Concat((configuration["urls"] ?? string.Empty).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(u => (Name: "urls (ASPNETCORE_URLS)", Url: (string?)u)));
+        foreach (var (name, url) in urls)
+        {
+            if (url is null || !url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var host = url["http://".Length..].Split('/')[0];
+            host = host.StartsWith('[') ? host[..(host.IndexOf(']') + 1)] : host.Split(':')[0];
+            var loopback = host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+                || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
+            if (!loopback)
+            {
+                throw new BrokerConfigurationException(
+                    $"{name} is '{url}': a plaintext listener on a non-loopback address would carry keys and tokens in the clear. " +
+                    "Use https:// with Kestrel:Endpoints:<name>:Certificate:Path and :KeyPath, or, if TLS is terminated in front of the broker " +
+                    $"(a mesh sidecar), set {BrokerOptions.Section}:{nameof(BrokerOptions.AllowPlaintextNonLoopback)}=true.");
+            }
+        }
     }
 
     private static string ReadConnectionString(IConfiguration configuration)

@@ -31,6 +31,38 @@ public sealed class StartupConfigurationTests
         Assert.Contains("-- dev", message);
     }
 
+    [Theory]
+    [InlineData("http://0.0.0.0:5081")]
+    [InlineData("http://10.1.2.3:5081")]
+    [InlineData("http://[::]:5081")]
+    [InlineData("http://broker.internal:5081")]
+    public async Task Start_PlaintextListenerOffLoopback_IsRefusedWithTheWayOut(string url)
+    {
+        var message = await StartupFailureAsync(new()
+        {
+            ["ConnectionStrings:Broker"] = "Host=127.0.0.1;Database=x;Username=x",
+            ["Kestrel:Endpoints:Gateway:Url"] = url,
+        });
+        Assert.Contains("Kestrel:Endpoints:Gateway:Url", message);
+        Assert.Contains("in the clear", message);
+        Assert.Contains("Broker:AllowPlaintextNonLoopback", message);
+    }
+
+    [Fact]
+    public async Task Start_PlaintextOffLoopbackExplicitlyAllowed_Starts()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Broker"] = await PostgresServer.CreateDatabaseAsync(),
+            ["Broker:AllowPlaintextNonLoopback"] = "true",
+            ["Kestrel:Endpoints:Grpc:Url"] = "http://127.0.0.1:0",
+            ["Kestrel:Endpoints:Gateway:Url"] = "http://0.0.0.0:0",
+            ["Logging:LogLevel:Default"] = "None",
+        };
+        await using var app = await BrokerApp.StartAsync([], b => b.Configuration.AddInMemoryCollection(settings));
+        await app.StopAsync();
+    }
+
     [Fact]
     public async Task Start_MalformedConnectionString_SaysSo()
     {
