@@ -30,6 +30,10 @@ public static class BrokerServiceExtensions
         services.AddOptions<BrokerOptions>().BindConfiguration(BrokerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
+        // Shutdown: listeners stop taking calls, calls in flight (gateway streams too) get this long to
+        // finish and be metered, then usage is flushed and running Quartz jobs complete.
+        var shutdownTimeout = builder.Configuration.GetValue<TimeSpan?>($"{BrokerOptions.Section}:{nameof(BrokerOptions.ShutdownTimeout)}") ?? new BrokerOptions().ShutdownTimeout;
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdownTimeout);
         services.AddHttpClient();
 
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(Tuned(connectionString)).Build());

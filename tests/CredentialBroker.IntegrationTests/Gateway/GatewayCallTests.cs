@@ -210,6 +210,44 @@ public sealed class GatewayCallTests(GatewayFixture broker) : IClassFixture<Gate
         Assert.Equal(1, await broker.CountAsync("budget_counters", $"scope_id = '{issued.Credential.Id}' AND spent_micro_usd = {40 * (4 + (3 * 2))} AND reserved_micro_usd = 0"));
     }
 
+    [Fact]
+    public async Task GracefulShutdown_DuringAStream_LetsItFinishAndMetersIt()
+    {
+        var world = await broker.SeedGatewayAsync(p => p.CredentialLimits = new Limits { Budgets = { new Budget { Window = BudgetWindow.Lifetime, MaxMicroUsd = 10_000_000 } } });
+        var issued = await broker.IssueAsync(world);
+        var replicaGateway = BrokerFixture.FreeAddress();
+        var replica = await broker.StartReplicaAsync(BrokerFixture.FreeAddress(), replicaGateway);
+        broker.Upstream.Options.DelayPerToken = TimeSpan.FromMilliseconds(20);
+        string text;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, replicaGateway + "/openai/v1/chat/completions")
+            {
+                Content = new StringContent((string)GatewayFixture.Chat(maxTokens: 100, stream: true), System.Text.Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Authorization = new("Bearer", issued.Secret);
+            using var response = await broker.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            await using var stream = await response.Content.ReadAsStreamAsync();
+            using var reader = new StreamReader(stream);
+            var first = await reader.ReadLineAsync();
+            Assert.StartsWith("data:", first, StringComparison.Ordinal);
+
+            // Shutdown begins mid-stream (about 2 s of generation left).
+            var stopping = replica.StopAsync();
+            text = await reader.ReadToEndAsync();
+            await stopping;
+        }
+        finally
+        {
+            broker.Upstream.Options.DelayPerToken = TimeSpan.Zero;
+            await replica.DisposeAsync();
+        }
+
+        Assert.Contains("data: [DONE]", text, StringComparison.Ordinal);
+        Assert.Equal("4 0 100 204 reported success True", await broker.UsageRowAsync(issued.Credential.Id));
+        Assert.Equal(0, await broker.CountAsync("budget_reservations", $"credential_id = '{issued.Credential.Id}'"));
+    }
+
     private async Task<bool> FlushAndCountAsync(string credentialId)
     {
         await broker.FlushUsageAsync();
