@@ -130,7 +130,7 @@ public static class BrokerServiceExtensions
         return builder.ConnectionString;
     }
 
-    private static string ReadConnectionString(IConfiguration configuration)
+    internal static string ReadConnectionString(IConfiguration configuration)
     {
         var connectionString = configuration.GetConnectionString("Broker");
         if (string.IsNullOrWhiteSpace(connectionString))
