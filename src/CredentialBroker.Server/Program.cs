@@ -5,6 +5,7 @@ using CredentialBroker.Server.Persistence;
 return args switch
 {
     ["migrations", "script", ..] => SchemaMigrator.PrintIdempotentScript(),
+    ["migrations", "apply", .. var rest] => await MigrationsCommand.ApplyAsync(rest),
     ["dev", .. var rest] => await DevBroker.RunAsync(rest),
     _ => await BrokerApp.RunAsync(args),
 };

@@ -177,7 +177,7 @@ public static class BrokerServiceExtensions
         }
     }
 
-    private static string ReadConnectionString(IConfiguration configuration)
+    internal static string ReadConnectionString(IConfiguration configuration)
     {
         var connectionString = configuration.GetConnectionString("Broker");
         if (string.IsNullOrWhiteSpace(connectionString))

@@ -6,9 +6,13 @@ namespace CredentialBroker.Server.Persistence;
 /// <summary>Waits (with capped exponential backoff) for PostgreSQL, then migrates the schema.</summary>
 internal sealed class DatabaseStartup(NpgsqlDataSource dataSource, SchemaMigrator migrator, IConfiguration configuration, ILogger<DatabaseStartup> logger)
 {
-    public async Task EnsureReadyAsync(CancellationToken cancellationToken)
+    /// <summary>Used when <c>Broker:DatabaseStartupTimeout</c> is not set.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>Waits for the database, applies pending migrations and returns their versions.</summary>
+    public async Task<IReadOnlyList<string>> EnsureReadyAsync(CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + configuration.GetValue("Broker:DatabaseStartupTimeout", TimeSpan.FromMinutes(2));
+        var deadline = DateTime.UtcNow + configuration.GetValue("Broker:DatabaseStartupTimeout", DefaultTimeout);
         var delay = TimeSpan.FromMilliseconds(500);
         for (var attempt = 1; ; attempt++)
         {
@@ -37,5 +41,6 @@ internal sealed class DatabaseStartup(NpgsqlDataSource dataSource, SchemaMigrato
 
         var applied = await migrator.MigrateAsync(cancellationToken);
         MigrationLog.SchemaCurrent(logger, applied.Count);
+        return applied;
     }
 }
