@@ -8,6 +8,7 @@ using CredentialBroker.Server.Identity;
 using CredentialBroker.Server.Persistence;
 using CredentialBroker.Server.Providers;
 using CredentialBroker.Server.Revocation;
+using CredentialBroker.Server.Telemetry;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -73,6 +74,7 @@ public static class BrokerServiceExtensions
         });
         services.AddGrpcReflection();
         builder.AddGovernance(connectionString);
+        builder.AddBrokerTelemetry();
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
         {
@@ -95,6 +97,7 @@ public static class BrokerServiceExtensions
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGrpcReflectionService();
         app.MapGateway();
+        app.MapBrokerTelemetry();
         app.MapGet("/", () => "CredentialBroker: gRPC API (credentialbroker.v1) and the AI gateway (/openai/v1, /anthropic/v1). See README.md.");
         return app;
     }
