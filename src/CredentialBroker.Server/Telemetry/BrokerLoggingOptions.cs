@@ -4,6 +4,5 @@ namespace CredentialBroker.Server.Telemetry;
 public sealed class BrokerLoggingOptions
 {
     /// <summary>Console log format: <c>simple</c> (one readable line per event) or <c>json</c> (one JSON object per line, for log shippers). Secrets are redacted in both.</summary>
-    [System.ComponentModel.DataAnnotations.RegularExpression("^(simple|json)$", ErrorMessage = "Broker:Logging:Format must be 'simple' or 'json'.")]
     public string Format { get; set; } = "simple";
 }

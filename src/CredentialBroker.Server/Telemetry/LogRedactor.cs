@@ -51,6 +51,6 @@ internal sealed class LogRedactor
 
         var text = exception.ToString();
         var redacted = Redact(text);
-        return ReferenceEquals(text, redacted) ? exception : new RedactedException(exception, Redact(exception.Message), redacted);
+        return ReferenceEquals(text, redacted) ? exception : new RedactedException(Redact(exception.Message), redacted);
     }
 }
