@@ -42,6 +42,9 @@ internal sealed partial class BudgetLedger(NpgsqlDataSource dataSource, ILogger<
     private const int MaxBatch = 512;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
 
+    /// <summary>Reservations queued for the next batch.</summary>
+    public int Backlog => _queue.Reader.Count;
+
     /// <summary>Queues the reservation for the next batch; completes when it is committed (or refused).</summary>
     public Task<BudgetDecision> ReserveAsync(Guid reservationId, Guid credentialId, IReadOnlyList<BudgetCounter> counters, long microUsd, long tokens, DateTimeOffset now)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using CredentialBroker.Server.Audit;
 using CredentialBroker.Server.Gateway;
 using CredentialBroker.Server.Grpc;
@@ -5,6 +6,7 @@ using CredentialBroker.Server.Hosting;
 using CredentialBroker.Server.Identity;
 using CredentialBroker.Server.Persistence;
 using CredentialBroker.Server.Policy;
+using CredentialBroker.Server.Telemetry;
 using CredentialBroker.V1;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
@@ -19,12 +21,14 @@ internal sealed class CredentialApi(
     AccessGuard guard,
     ChangeFeed changes,
     IOptions<BrokerOptions> options,
-    TimeProvider time) : CredentialService.CredentialServiceBase
+    TimeProvider time,
+    BrokerMetrics metrics) : CredentialService.CredentialServiceBase
 {
     private const int MaxModels = 32;
 
     public override async Task<IssueCredentialResponse> IssueCredential(IssueCredentialRequest request, ServerCallContext context)
     {
+        var started = Stopwatch.GetTimestamp();
         var caller = AuthInterceptor.GetCaller(context);
         var v = new RequestValidator();
         var purposeName = v.Name("purpose", request.Purpose);
@@ -113,6 +117,7 @@ internal sealed class CredentialApi(
         }));
         await db.SaveChangesAsync(context.CancellationToken);
         audit.Committed();
+        metrics.CredentialIssued(purpose.Name, purpose.RiskTier, started);
 
         return new IssueCredentialResponse
         {

@@ -31,10 +31,17 @@ internal enum ChangeKind
 /// announced after (or, inside a transaction, at) commit; this replica's caches hear its own
 /// announcements directly. While the listening connection is down, <see cref="IsListening"/> is
 /// false and caches must not be trusted; when it comes back, everything is announced as changed.
+/// A notification's payload is <c>kind:id:announced</c> (announced = the database's clock in
+/// microseconds since 1970, for <c>broker.revocation.propagation_lag</c>); <c>kind:id</c> from an older
+/// replica is understood too, and an older replica reads the new form as "this kind, any id" (it
+/// clears that cache instead of one entry).
 /// </summary>
-internal sealed partial class ChangeFeed(NpgsqlDataSource dataSource, ILogger<ChangeFeed> logger) : BackgroundService
+internal sealed partial class ChangeFeed(NpgsqlDataSource dataSource, Telemetry.BrokerMetrics metrics, ILogger<ChangeFeed> logger) : BackgroundService
 {
     public const string Channel = "credentialbroker_changes";
+
+    // The payload is completed in SQL with the database's clock, so every replica stamps with one clock.
+    private const string Stamp = " || ':' || floor(extract(epoch FROM clock_timestamp()) * 1000000)::bigint";
 
     private volatile bool _listening;
 
@@ -48,7 +55,7 @@ internal sealed partial class ChangeFeed(NpgsqlDataSource dataSource, ILogger<Ch
     public async Task PublishAsync(ChangeKind kind, Guid? id, CancellationToken cancellationToken)
     {
         Raise(kind, id);
-        await using var command = dataSource.CreateCommand("SELECT pg_notify($1, $2)");
+        await using var command = dataSource.CreateCommand("SELECT pg_notify($1, $2" + Stamp + ")");
         command.Parameters.Add(new() { Value = Channel });
         command.Parameters.Add(new() { Value = Payload(kind, id) });
         await command.ExecuteNonQueryAsync(CancellationToken.None);
@@ -56,7 +63,7 @@ internal sealed partial class ChangeFeed(NpgsqlDataSource dataSource, ILogger<Ch
 
     /// <summary>Announces a change inside <paramref name="db"/>'s open transaction; delivered when it commits.</summary>
     public static Task PublishInTransactionAsync(BrokerDbContext db, ChangeKind kind, Guid? id, CancellationToken cancellationToken) =>
-        db.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1})", [Channel, Payload(kind, id)], cancellationToken);
+        db.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1}" + Stamp + ")", [Channel, Payload(kind, id)], cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -111,13 +118,18 @@ internal sealed partial class ChangeFeed(NpgsqlDataSource dataSource, ILogger<Ch
 
     private void OnNotification(string payload)
     {
-        var colon = payload.IndexOf(':', StringComparison.Ordinal);
-        if (colon < 0 || !Enum.TryParse<ChangeKind>(payload[..colon], ignoreCase: true, out var kind))
+        var parts = payload.Split(':');
+        if (parts.Length < 2 || !Enum.TryParse<ChangeKind>(parts[0], ignoreCase: true, out var kind))
         {
             return;
         }
 
-        Raise(kind, Guid.TryParse(payload[(colon + 1)..], out var id) ? id : null);
+        // Unreadable id: treated as "any id of this kind" (the caches clear, which is always safe).
+        Raise(kind, parts.Length <= 3 && Guid.TryParse(parts[1], out var id) ? id : null);
+        if (parts.Length == 3 && long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var micros) && micros < 100_000_000_000_000_000)
+        {
+            metrics.ChangeReceived(kind, DateTimeOffset.UnixEpoch.AddTicks(micros * 10));
+        }
     }
 
     private void Raise(ChangeKind kind, Guid? id)

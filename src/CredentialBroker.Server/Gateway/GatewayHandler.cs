@@ -6,6 +6,7 @@ using CredentialBroker.Server.Credentials;
 using CredentialBroker.Server.Hosting;
 using CredentialBroker.Server.Identity;
 using CredentialBroker.Server.Policy;
+using CredentialBroker.Server.Telemetry;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -30,6 +31,7 @@ internal sealed partial class GatewayHandler(
     JwtValidator jwt,
     IOptions<BrokerOptions> options,
     TimeProvider time,
+    BrokerMetrics metrics,
     ILogger<GatewayHandler> logger)
 {
     /// <summary>Request header carrying how deep in a chain of agents the call is (absent = 0).</summary>
@@ -73,6 +75,7 @@ internal sealed partial class GatewayHandler(
     /// <summary>Runs every check; returns the first refusal, or null with the call ready to forward (budget reserved).</summary>
     private async Task<GatewayDenial?> AdmitAsync(Call call)
     {
+        using var activity = BrokerActivity.Source.StartActivity("gateway.admit");
         var http = call.Http;
         var ct = http.RequestAborted;
 
@@ -387,6 +390,7 @@ internal sealed partial class GatewayHandler(
         }
 
         ReleaseRate(call, call.WorstTokens - report.TotalTokens);
+        metrics.GatewayFinished(GatewayEndpoints.Name(call.Endpoint), outcome, started);
         usage.Record(new UsageRecord(
             time.GetUtcNow(), call.Credential!, GatewayEndpoints.Name(call.Endpoint), call.Model ?? string.Empty, status, outcome, call.Streamed,
             report.InputTokens, report.CachedInputTokens, report.OutputTokens, cost, source,
@@ -547,6 +551,7 @@ internal sealed partial class GatewayHandler(
         }
 
         LogDenied(logger, denial.Code, denial.Status, credential?.Prefix ?? "-");
+        metrics.GatewayDenied(GatewayEndpoints.Name(call.Endpoint), denial.Code, call.Started);
         await audit.RecordDenialAsync(actor, null, new AuditEntry("gateway.denied", "credential", credential?.Id.ToString(), denial.Message, details));
         await GatewayErrors.WriteAsync(call.Http, call.Format, denial);
     }
@@ -574,6 +579,7 @@ internal sealed partial class GatewayHandler(
         public HttpContext Http { get; } = http;
         public GatewayEndpoint Endpoint { get; } = endpoint;
         public WireFormat Format { get; } = format;
+        public long Started { get; } = Stopwatch.GetTimestamp();
         public GatewayCredential? Credential { get; set; }
         public GatewayPurpose? Purpose { get; set; }
         public GatewayOwner? Owner { get; set; }

@@ -54,7 +54,8 @@ internal sealed class GatewayUpstream : IDisposable
         AutomaticDecompression = DecompressionMethods.None,
         UseCookies = false,
         EnableMultipleHttp2Connections = true,
-        ActivityHeadersPropagator = null,
+        // Outgoing spans are recorded (telemetry), but no trace context is sent to providers.
+        ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator(),
         ConnectTimeout = TimeSpan.FromSeconds(15),
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
     });

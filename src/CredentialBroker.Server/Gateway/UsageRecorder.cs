@@ -21,7 +21,7 @@ internal sealed record UsageRecord(
 /// dropped; on graceful shutdown everything queued is written before the process ends.
 /// </summary>
 internal sealed partial class UsageRecorder(
-    NpgsqlDataSource dataSource, IServiceScopeFactory scopes, AuditLog audit, IOptions<BrokerOptions> options, TimeProvider time, ILogger<UsageRecorder> logger)
+    NpgsqlDataSource dataSource, IServiceScopeFactory scopes, AuditLog audit, IOptions<BrokerOptions> options, TimeProvider time, Telemetry.BrokerMetrics metrics, ILogger<UsageRecorder> logger)
     : BackgroundService
 {
     private readonly Channel<UsageRecord> _queue = Channel.CreateUnbounded<UsageRecord>();
@@ -102,6 +102,7 @@ internal sealed partial class UsageRecorder(
             try
             {
                 await WriteAsync(batch);
+                metrics.UsageWritten(batch);
                 Interlocked.Add(ref _pending, -batch.Count);
                 return;
             }

@@ -27,6 +27,7 @@ internal static class GovernanceExtensions
             q.ScheduleJob<ReservationSweepJob>(trigger => trigger
                 .WithIdentity(ReservationSweepJob.Name)
                 .WithSimpleSchedule(TimeSpan.FromMinutes(1)));
+            q.AddJobListener<Telemetry.JobMetricsListener>();
         });
         builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return builder;

@@ -70,6 +70,12 @@ public sealed class BrokerOptions
 
     /// <summary>The gateway: request limits, budget time zone, caching and metering.</summary>
     public Gateway.GatewayOptions Gateway { get; set; } = new();
+
+    /// <summary>Metrics and traces: Prometheus at /metrics, OTLP export.</summary>
+    public Telemetry.TelemetryOptions Telemetry { get; set; } = new();
+
+    /// <summary>Log format; secrets are redacted from every log line.</summary>
+    public Telemetry.BrokerLoggingOptions Logging { get; set; } = new();
 }
 
 /// <summary>A trusted JWT issuer (Kubernetes service accounts, SPIFFE JWT-SVIDs, an OIDC provider).</summary>

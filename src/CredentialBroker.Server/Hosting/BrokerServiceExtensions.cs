@@ -8,6 +8,7 @@ using CredentialBroker.Server.Identity;
 using CredentialBroker.Server.Persistence;
 using CredentialBroker.Server.Providers;
 using CredentialBroker.Server.Revocation;
+using CredentialBroker.Server.Telemetry;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -80,6 +81,7 @@ public static class BrokerServiceExtensions
         });
         services.AddGrpcReflection();
         builder.AddGovernance(connectionString);
+        builder.AddBrokerTelemetry();
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https =>
         {
@@ -106,6 +108,7 @@ public static class BrokerServiceExtensions
         app.MapGet("/readyz", (BrokerHealth health) => health.Problem is { } problem
             ? Results.Json(new { status = "not ready", reason = problem }, statusCode: StatusCodes.Status503ServiceUnavailable)
             : Results.Json(new { status = "ready" }));
+        app.MapBrokerTelemetry();
         app.MapGet("/", () => "CredentialBroker: gRPC API (credentialbroker.v1) and the AI gateway (/openai/v1, /anthropic/v1). See README.md.");
         return app;
     }

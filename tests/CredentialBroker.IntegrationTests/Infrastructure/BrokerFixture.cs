@@ -51,6 +51,11 @@ public class BrokerFixture : IAsyncLifetime
     /// <summary>Extra configuration for a fixture subclass (e.g. a short job interval).</summary>
     protected virtual IDictionary<string, string?> Configuration => new Dictionary<string, string?>();
 
+    /// <summary>Extra services for a fixture subclass (e.g. a capturing logger provider), added before the broker's own.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     /// <summary>URL scheme of the gRPC endpoint; a TLS fixture returns "https" and configures a certificate.</summary>
     protected virtual string Scheme => "http";
 
@@ -104,6 +109,7 @@ public class BrokerFixture : IAsyncLifetime
         {
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Services.AddSingleton(time);
+            ConfigureServices(builder.Services);
         });
     }
 
