@@ -99,6 +99,10 @@ internal sealed partial class BrokerHealth(
             {
                 LogReady(logger);
             }
+            else if (problem == "shutting down")
+            {
+                LogShuttingDown(logger);
+            }
             else
             {
                 LogNotReady(logger, problem);
@@ -108,6 +112,9 @@ internal sealed partial class BrokerHealth(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Health: ready again (database reachable, schema current).")]
     private static partial void LogReady(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Health: NOT_SERVING while shutting down, so load balancers stop sending.")]
+    private static partial void LogShuttingDown(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Health: not ready: {Problem}.")]
     private static partial void LogNotReady(ILogger logger, string problem);
