@@ -65,10 +65,21 @@ public class BrokerFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         ConnectionString = await PostgresServer.CreateDatabaseAsync();
-        var grpcPort = FreePort();
-        GrpcAddress = $"{Scheme}://127.0.0.1:{grpcPort}";
-        GatewayAddress = $"http://127.0.0.1:{FreePort()}";
-        _app = await StartHostAsync(GrpcAddress, GatewayAddress, Time);
+        // A port found free can be taken by a parallel test class before Kestrel binds it: try again with new ones.
+        for (var attempt = 1; ; attempt++)
+        {
+            GrpcAddress = $"{Scheme}://127.0.0.1:{FreePort()}";
+            GatewayAddress = $"http://127.0.0.1:{FreePort()}";
+            try
+            {
+                _app = await StartHostAsync(GrpcAddress, GatewayAddress, Time);
+                break;
+            }
+            catch (IOException ex) when (attempt < 5 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+
         Channel = CreateChannel(GrpcAddress);
     }
 
