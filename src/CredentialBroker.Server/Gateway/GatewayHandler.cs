@@ -40,7 +40,9 @@ internal sealed partial class GatewayHandler(
     /// <summary>Request header carrying the caller's JWT for sender-constrained purposes (mTLS needs none).</summary>
     public const string IdentityHeader = "Broker-Identity";
 
-    private static readonly string[] _hopHeaders = ["Authorization", "x-api-key", CallDepthHeader, IdentityHeader, "Cookie", "Accept-Encoding", "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"];
+    private static readonly string[] _hopHeaders = ["Authorization", "x-api-key", CallDepthHeader, IdentityHeader, "Cookie", "Accept-Encoding", "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
+        // Trace context stays inside: neither the broker's nor the caller's is sent to the provider.
+        "traceparent", "tracestate", "baggage", "Request-Id", "Correlation-Context"];
 
     private readonly GatewayOptions _options = options.Value.Gateway;
     private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.Gateway.BudgetTimeZone);
@@ -297,9 +299,12 @@ internal sealed partial class GatewayHandler(
         var http = call.Http;
         var provider = call.Provider!;
         var upstreamPath = "/v1" + http.Request.Path.Value![(call.Format == WireFormat.Anthropic ? "/anthropic/v1".Length : "/openai/v1".Length)..];
-        var bytes = call.Body.ToArray();
-        http.Request.Body = new MemoryStream(bytes, writable: false);
-        http.Request.ContentLength = bytes.Length;
+        // The body was read (and maybe rewritten) once already; forward those bytes without copying them again.
+        var body = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(call.Body, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(call.Body.ToArray(), writable: false);
+        http.Request.Body = body;
+        http.Request.ContentLength = call.Body.Length;
         http.Request.Headers.Remove("Transfer-Encoding");
 
         var originalBody = http.Response.Body;
@@ -499,7 +504,7 @@ internal sealed partial class GatewayHandler(
             return null;
         }
 
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
+        var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 4096);
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
@@ -512,7 +517,7 @@ internal sealed partial class GatewayHandler(
             buffer.Write(chunk, 0, read);
         }
 
-        return buffer.ToArray();
+        return new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     private static string? ReadKey(HttpRequest request)
