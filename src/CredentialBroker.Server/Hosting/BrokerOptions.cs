@@ -76,6 +76,9 @@ public sealed class BrokerOptions
 
     /// <summary>Log format; secrets are redacted from every log line.</summary>
     public Telemetry.BrokerLoggingOptions Logging { get; set; } = new();
+
+    /// <summary>Webhooks that receive audit events (anomalies, suspensions, revocations, ...) as JSON or Slack messages.</summary>
+    public List<Webhooks.WebhookOptions> Webhooks { get; set; } = [];
 }
 
 /// <summary>A trusted JWT issuer (Kubernetes service accounts, SPIFFE JWT-SVIDs, an OIDC provider).</summary>

@@ -51,6 +51,14 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
             failures.Add("Broker:ExpirySweepInterval must be at least 1 second and Broker:AuditSealInterval positive.");
         }
 
+        for (var i = 0; i < options.Webhooks.Count; i++)
+        {
+            failures.AddRange(Webhooks.WebhookTarget.Validate(options.Webhooks[i], $"Broker:Webhooks:{i}"));
+        }
+
+        failures.AddRange(options.Webhooks.GroupBy(w => w.Name, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1)
+            .Select(g => $"Broker:Webhooks: the name '{g.Key}' is used more than once; names key the delivery cursors."));
+
         var gateway = options.Gateway;
         var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
         if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(gateway, new(gateway), results, validateAllProperties: true))

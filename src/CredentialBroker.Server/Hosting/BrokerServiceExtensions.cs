@@ -9,6 +9,7 @@ using CredentialBroker.Server.Persistence;
 using CredentialBroker.Server.Providers;
 using CredentialBroker.Server.Revocation;
 using CredentialBroker.Server.Telemetry;
+using CredentialBroker.Server.Webhooks;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -73,6 +74,9 @@ public static class BrokerServiceExtensions
         services.AddSingleton<UsageRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageRecorder>());
         services.AddHttpForwarder();
+        services.AddHttpClient(WebhookSender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services.AddSingleton<WebhookSender>();
+        services.AddHostedService<WebhookDispatcher>();
 
         services.AddGrpc(options =>
         {
