@@ -3,6 +3,7 @@ using CredentialBroker.Cli.Admin;
 using CredentialBroker.Cli.Audit;
 using CredentialBroker.Cli.Credentials;
 using CredentialBroker.Cli.Identity;
+using CredentialBroker.Cli.Reports;
 using CredentialBroker.Cli.Infrastructure;
 using CredentialBroker.Cli.Revocation;
 using CredentialBroker.Cli.Usage;
@@ -27,6 +28,7 @@ public static class BrokerCli
               brokerctl creds list --expiring-within 24h
               brokerctl creds renew --all-expiring-within 24h --ttl 1h
               brokerctl usage --purpose 9a2f... --window day
+              brokerctl report compliance
             """)
         {
             GlobalOptions.Address,
@@ -42,6 +44,8 @@ public static class BrokerCli
             RevokeCommand.Create(env),
             AuditCommand.Create(env),
             UsageCommand.Create(env),
+            InventoryCommand.Create(env),
+            ReportCommand.Create(env),
             OwnersCommand.Create(env),
             WorkloadsCommand.Create(env),
             PurposesCommand.Create(env),

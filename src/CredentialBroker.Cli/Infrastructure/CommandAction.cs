@@ -8,8 +8,11 @@ namespace CredentialBroker.Cli.Infrastructure;
 /// <summary>Wires a command's work to System.CommandLine and turns failures into one-line errors and exit codes.</summary>
 public static class CommandAction
 {
-    /// <summary>Sets <paramref name="command"/>'s action to <paramref name="work"/>, run with a fresh <see cref="CliContext"/>.</summary>
-    public static void Set(Command command, CliEnvironment environment, Func<CliContext, ParseResult, CancellationToken, Task<int>> work)
+    /// <summary>
+    /// Sets <paramref name="command"/>'s action to <paramref name="work"/>, run with a fresh <see cref="CliContext"/>.
+    /// Commands that print CSV say so with <paramref name="csv"/>; the others refuse <c>-o csv</c>.
+    /// </summary>
+    public static void Set(Command command, CliEnvironment environment, Func<CliContext, ParseResult, CancellationToken, Task<int>> work, bool csv = false)
     {
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -18,6 +21,11 @@ public static class CommandAction
             using var context = new CliContext(parseResult, environment, stdout, stderr);
             try
             {
+                if (context.Format == OutputFormat.Csv && !csv)
+                {
+                    throw new UsageException($"'{command.Name}' prints a table or json; -o csv is for 'inventory' and 'report compliance'");
+                }
+
                 return await work(context, parseResult, cancellationToken);
             }
             catch (Exception exception)

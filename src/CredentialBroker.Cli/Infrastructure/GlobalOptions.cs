@@ -43,11 +43,11 @@ public static class GlobalOptions
     {
         var option = new Option<OutputFormat>("--output", "-o")
         {
-            Description = "Output format: table or json",
+            Description = "Output format: table or json (csv for inventory and report compliance)",
             Recursive = true,
             DefaultValueFactory = _ => OutputFormat.Table,
         };
-        option.AcceptOnlyFromAmong("table", "json");
+        option.AcceptOnlyFromAmong("table", "json", "csv");
         return option;
     }
 }

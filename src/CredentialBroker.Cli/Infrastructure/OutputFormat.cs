@@ -5,4 +5,7 @@ public enum OutputFormat
 {
     Table,
     Json,
+
+    /// <summary>Comma-separated values (RFC 4180); only commands that print rows of data offer it.</summary>
+    Csv,
 }

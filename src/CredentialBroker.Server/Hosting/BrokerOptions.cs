@@ -77,6 +77,9 @@ public sealed class BrokerOptions
     /// <summary>Log format; secrets are redacted from every log line.</summary>
     public Telemetry.BrokerLoggingOptions Logging { get; set; } = new();
 
+    /// <summary>Thresholds of the compliance report (brokerctl report compliance).</summary>
+    public Reports.ComplianceOptions Compliance { get; set; } = new();
+
     /// <summary>Webhooks that receive audit events (anomalies, suspensions, revocations, ...) as JSON or Slack messages.</summary>
     public List<Webhooks.WebhookOptions> Webhooks { get; set; } = [];
 }

@@ -7,6 +7,7 @@ using CredentialBroker.Server.Governance;
 using CredentialBroker.Server.Identity;
 using CredentialBroker.Server.Persistence;
 using CredentialBroker.Server.Providers;
+using CredentialBroker.Server.Reports;
 using CredentialBroker.Server.Revocation;
 using CredentialBroker.Server.Telemetry;
 using CredentialBroker.Server.Webhooks;
@@ -76,6 +77,7 @@ public static class BrokerServiceExtensions
         services.AddHttpForwarder();
         services.AddHttpClient(WebhookSender.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.AddSingleton<WebhookSender>();
+        services.AddReports();
         services.AddHostedService<WebhookDispatcher>();
 
         services.AddGrpc(options =>
@@ -105,6 +107,7 @@ public static class BrokerServiceExtensions
         app.MapGrpcService<AuditApi>();
         app.MapGrpcService<IdentityApi>();
         app.MapGrpcService<UsageApi>();
+        app.MapGrpcService<ReportApi>();
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGrpcReflectionService();
         app.MapGateway();

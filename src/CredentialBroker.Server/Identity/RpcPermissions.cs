@@ -42,6 +42,9 @@ internal static class RpcPermissions
         Add(IdentityService.Descriptor.FullName, "WhoAmI", _everyone);
         Add(UsageService.Descriptor.FullName, "GetUsage", _everyone);
 
+        Add(ReportService.Descriptor.FullName, "GetInventory", _securityAndAdmin);
+        Add(ReportService.Descriptor.FullName, "GetComplianceReport", _securityAndAdmin);
+
         var audit = AuditService.Descriptor.FullName;
         Add(audit, "ListAuditEvents", _securityAndAdmin);
         Add(audit, "VerifyAuditChain", _securityAndAdmin);
