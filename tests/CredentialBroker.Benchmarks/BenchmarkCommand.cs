@@ -51,12 +51,21 @@ internal static class BenchmarkCommand
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         try
         {
-            var (machine, phases, profile, gateway) = await MeasureAsync(options, progress, interrupted.Token);
+            var (machine, phases, profile, gateway, usage) = await MeasureAsync(options, progress, interrupted.Token);
             var commandLine = "dotnet run -c Release --project tests/CredentialBroker.Benchmarks --" + (args.Length == 0 ? string.Empty : " " + string.Join(' ', args));
             MarkdownReport.Write(output, machine, options, commandLine, phases, profile);
             if (gateway is not null)
             {
                 GatewayReport.Write(output, options, gateway);
+            }
+
+            if (usage is not null)
+            {
+                UsageQueryReport.Write(output, usage);
+                if (!usage.Match)
+                {
+                    await progress.WriteLineAsync($"credentialbroker-bench: usage totals differ: {usage.Mismatch}");
+                }
             }
 
             foreach (var failed in phases.Where(p => p.Errors > 0 || p.Completed == 0))
@@ -72,7 +81,7 @@ internal static class BenchmarkCommand
                 }
             }
 
-            return phases.Any(p => p.Errors > 0 || p.Completed == 0) || gateway is { Clean: false } ? 1 : 0;
+            return phases.Any(p => p.Errors > 0 || p.Completed == 0) || gateway is { Clean: false } || usage is { Match: false } ? 1 : 0;
         }
         catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
         {
@@ -87,7 +96,7 @@ internal static class BenchmarkCommand
         }
     }
 
-    private static async Task<(MachineInfo, List<PhaseResult>, SqlProfile?, GatewayOverhead?)> MeasureAsync(BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken)
+    private static async Task<(MachineInfo, List<PhaseResult>, SqlProfile?, GatewayOverhead?, UsageQueryResult?)> MeasureAsync(BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken)
     {
         await progress.WriteLineAsync("starting a throwaway durable PostgreSQL (fsync and synchronous_commit on)...");
         await using var postgres = await LocalPostgres.LocalPostgres.StartAsync(new LocalPostgresOptions
@@ -122,8 +131,14 @@ internal static class BenchmarkCommand
             gateway = await GatewayOverheadScenario.RunAsync(broker, options, progress, cancellationToken);
         }
 
+        UsageQueryResult? usage = null;
+        if (options.Scenario is BenchmarkScenario.All or BenchmarkScenario.Usage)
+        {
+            usage = await UsageQueryScenario.RunAsync(broker, postgres.ConnectionString, options, progress, cancellationToken);
+        }
+
         await progress.WriteLineAsync("stopping the broker and PostgreSQL...");
-        return (machine, phases, profile, gateway);
+        return (machine, phases, profile, gateway, usage);
     }
 
     private static async Task<SqlProfile?> MeasureIssuanceAsync(

@@ -16,6 +16,7 @@ internal sealed record BenchmarkOptions
           gateway     the same chat completion POSTed to the simulated upstream directly, then
                       through the broker's gateway (budgets, rate limits, metering on); with wrk
                       when it is on PATH, else a built-in HttpClient load loop
+          usage       GetUsage over 30 days of usage events (hourly roll-ups) vs the raw scan it replaced
         and prints Markdown tables (stdout). Progress goes to stderr.
 
         Options:
@@ -25,7 +26,8 @@ internal sealed record BenchmarkOptions
                               50 methods/s, up to this many seconds (default 60; --quick: no extension)
           --concurrency <n>   concurrent callers per phase, 1-200 (default 64; --quick: 16)
           --channels <n>      gRPC channels (HTTP/2 connections) shared by the callers (default 1)
-          --scenario <name>   all (default), issue (raw-insert, grpc-noop, issue) or gateway
+          --scenario <name>   all (default), issue (raw-insert, grpc-noop, issue), gateway or usage
+          --usage-events <n>  usage events seeded for the usage scenario (default 10000000; --quick: 100000)
           --quick             short smoke run for CI; exits 1 on errors or zero throughput
           --sql-profile       load pg_stat_statements and add an issuance pass that reports the
                               SQL statements and Npgsql round trips per issuance
@@ -50,6 +52,8 @@ internal sealed record BenchmarkOptions
 
     public bool Quick { get; init; }
 
+    public long UsageEvents { get; init; } = 10_000_000;
+
     public bool SqlProfile { get; init; }
 
     public bool Help { get; init; }
@@ -62,7 +66,7 @@ internal sealed record BenchmarkOptions
     {
         var quick = args.Contains("--quick");
         var options = quick
-            ? new BenchmarkOptions { Quick = true, Duration = TimeSpan.FromSeconds(3), Warmup = TimeSpan.FromSeconds(1), MaxWarmup = TimeSpan.Zero, Concurrency = 16 }
+            ? new BenchmarkOptions { Quick = true, Duration = TimeSpan.FromSeconds(3), Warmup = TimeSpan.FromSeconds(1), MaxWarmup = TimeSpan.Zero, Concurrency = 16, UsageEvents = 100_000 }
             : new BenchmarkOptions();
 
         for (var i = 0; i < args.Count; i++)
@@ -81,6 +85,7 @@ internal sealed record BenchmarkOptions
                 "--concurrency" => options with { Concurrency = Count("--concurrency", Value(), max: 200) },
                 "--channels" => options with { Channels = Count("--channels", Value(), max: 64) },
                 "--scenario" => options with { Scenario = ScenarioNamed(Value()) },
+                "--usage-events" => options with { UsageEvents = Count("--usage-events", Value(), max: 100_000_000) },
                 var unknown => throw new ArgumentException($"Unknown option '{unknown}'."),
             };
         }
@@ -93,7 +98,8 @@ internal sealed record BenchmarkOptions
         "all" => BenchmarkScenario.All,
         "issue" => BenchmarkScenario.Issue,
         "gateway" => BenchmarkScenario.Gateway,
-        _ => throw new ArgumentException($"--scenario must be all, issue or gateway, not '{value}'."),
+        "usage" => BenchmarkScenario.Usage,
+        _ => throw new ArgumentException($"--scenario must be all, issue, gateway or usage, not '{value}'."),
     };
 
     private static TimeSpan Seconds(string name, string value, double min) =>

@@ -3,7 +3,7 @@ namespace CredentialBroker.Benchmarks;
 /// <summary>Which measurements a run makes.</summary>
 internal enum BenchmarkScenario
 {
-    /// <summary>Everything: the issuance phases, then the gateway overhead.</summary>
+    /// <summary>Everything: the issuance phases, the gateway overhead, then usage queries.</summary>
     All,
 
     /// <summary>raw-insert, grpc-noop and issue (and the SQL profile when asked for).</summary>
@@ -11,4 +11,7 @@ internal enum BenchmarkScenario
 
     /// <summary>Direct to the simulated upstream versus through the gateway.</summary>
     Gateway,
+
+    /// <summary>GetUsage over a month of usage events (roll-ups) versus the raw scan.</summary>
+    Usage,
 }

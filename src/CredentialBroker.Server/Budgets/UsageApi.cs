@@ -64,16 +64,30 @@ internal sealed class UsageApi(
         }
 
         var response = new GetUsageResponse { StartTime = Timestamp.FromDateTimeOffset(start), EndTime = Timestamp.FromDateTimeOffset(end), Totals = new UsageTotals() };
+        // Whole hours come from the hourly roll-ups, the partial hours at either end from raw events.
+        var (rollupStart, rollupEnd) = UsageRanges.WholeHours(start, end);
+        var endOperator = request.EndTime is null ? "<=" : "<";
         await using (var command = dataSource.CreateCommand(
             $"""
-            SELECT model, count(*), count(*) FILTER (WHERE outcome <> 'success'), sum(input_tokens), sum(cached_input_tokens), sum(output_tokens), sum(cost_micro_usd)
-            FROM usage_events WHERE {column} = $1 AND occurred_at >= $2 AND occurred_at {(request.EndTime is null ? "<=" : "<")} $3
-            GROUP BY model ORDER BY sum(cost_micro_usd) DESC, model
+            SELECT model, sum(requests)::bigint, sum(failed)::bigint, sum(input), sum(cached), sum(output), sum(cost)
+            FROM (
+                SELECT model, requests, failed_requests AS failed, input_tokens AS input, cached_input_tokens AS cached, output_tokens AS output, cost_micro_usd AS cost
+                FROM usage_hourly WHERE scope = $6 AND scope_id = $1 AND hour >= $4 AND hour < $5
+                UNION ALL
+                SELECT model, count(*), count(*) FILTER (WHERE outcome <> 'success'), sum(input_tokens), sum(cached_input_tokens), sum(output_tokens), sum(cost_micro_usd)
+                FROM usage_events
+                WHERE {column} = $1 AND ((occurred_at >= $2 AND occurred_at < $4) OR (occurred_at >= $5 AND occurred_at {endOperator} $3))
+                GROUP BY model
+            ) u
+            GROUP BY model ORDER BY sum(cost) DESC, model
             """))
         {
             command.Parameters.Add(new() { Value = id });
             command.Parameters.Add(new() { Value = start });
             command.Parameters.Add(new() { Value = end });
+            command.Parameters.Add(new() { Value = rollupStart });
+            command.Parameters.Add(new() { Value = rollupEnd });
+            command.Parameters.Add(new() { Value = scope });
             await using var reader = await command.ExecuteReaderAsync(context.CancellationToken);
             while (await reader.ReadAsync(context.CancellationToken))
             {

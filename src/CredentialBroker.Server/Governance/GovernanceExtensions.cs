@@ -10,6 +10,8 @@ internal static class GovernanceExtensions
     {
         builder.Services.AddSingleton<ExpirySweeper>();
         builder.Services.AddSingleton<ReservationSweeper>();
+        builder.Services.AddSingleton<UsageMaintenance>();
+        var usage = builder.Configuration.GetSection($"{BrokerOptions.Section}:{nameof(BrokerOptions.Usage)}").Get<Budgets.UsageOptions>() ?? new();
         var interval = builder.Configuration.GetSection(BrokerOptions.Section).GetValue<TimeSpan?>(nameof(BrokerOptions.ExpirySweepInterval))
             ?? new BrokerOptions().ExpirySweepInterval;
 
@@ -27,6 +29,10 @@ internal static class GovernanceExtensions
             q.ScheduleJob<ReservationSweepJob>(trigger => trigger
                 .WithIdentity(ReservationSweepJob.Name)
                 .WithSimpleSchedule(TimeSpan.FromMinutes(1)));
+            q.ScheduleJob<UsageMaintenanceJob>(trigger => trigger
+                .WithIdentity(UsageMaintenanceJob.Name)
+                .StartNow()
+                .WithSimpleSchedule(usage.MaintenanceInterval));
             q.AddJobListener<Telemetry.JobMetricsListener>();
         });
         builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);

@@ -77,6 +77,9 @@ public sealed class BrokerOptions
     /// <summary>Log format; secrets are redacted from every log line.</summary>
     public Telemetry.BrokerLoggingOptions Logging { get; set; } = new();
 
+    /// <summary>Usage data retention: raw events by monthly partition, hourly roll-ups.</summary>
+    public Budgets.UsageOptions Usage { get; set; } = new();
+
     /// <summary>Thresholds of the compliance report (brokerctl report compliance).</summary>
     public Reports.ComplianceOptions Compliance { get; set; } = new();
 
