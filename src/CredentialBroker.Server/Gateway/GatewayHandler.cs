@@ -208,6 +208,12 @@ internal sealed partial class GatewayHandler(
         // Several choices (n, best_of) each produce up to the cap.
         var worstOutput = (long)(outputCap ?? 0) * request.OutputChoiceCount;
 
+        // 3b. High-risk tools need a live approval (two-person rule).
+        if (await CheckToolApprovalsAsync(credential, purpose, request.ToolNames, now, ct) is { } notApproved)
+        {
+            return notApproved;
+        }
+
         // 4. Depth.
         if (CheckDepth(call) is { } tooDeep)
         {

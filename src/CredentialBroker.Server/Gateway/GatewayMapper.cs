@@ -18,6 +18,8 @@ internal static class GatewayMapper
         UnpricedCapMicroUsd = p.UnpricedCapMicroUsd,
         CredentialLimits = ToProto(p.CredentialLimits),
         PurposeLimits = ToProto(p.PurposeLimits),
+        HighRiskTools = { p.HighRiskTools },
+        MaxDelegationDepth = p.MaxDelegationDepth,
     };
 
     public static V1.Limits ToProto(Limits l) => new()
@@ -82,6 +84,11 @@ internal static class GatewayMapper
             v.Add($"{field}.max_call_depth", $"must be between 0 and {MaxCallDepthCeiling}");
         }
 
+        if (proto.MaxDelegationDepth is < 0 or > MaxCallDepthCeiling)
+        {
+            v.Add($"{field}.max_delegation_depth", $"must be between 0 and {MaxCallDepthCeiling}");
+        }
+
         var unpriced = proto.UnpricedPolicy == V1.UnpricedPolicy.Cap ? UnpricedPolicy.Cap : UnpricedPolicy.Refuse;
         if (unpriced == UnpricedPolicy.Cap && proto.UnpricedCapMicroUsd <= 0)
         {
@@ -102,6 +109,8 @@ internal static class GatewayMapper
             UnpricedCapMicroUsd = unpriced == UnpricedPolicy.Cap ? proto.UnpricedCapMicroUsd : 0,
             CredentialLimits = Limits(v, $"{field}.credential_limits", proto.CredentialLimits),
             PurposeLimits = Limits(v, $"{field}.purpose_limits", proto.PurposeLimits),
+            HighRiskTools = Server.Policy.ToolPatterns.Validate(v, $"{field}.high_risk_tools", proto.HighRiskTools),
+            MaxDelegationDepth = proto.MaxDelegationDepth,
         };
     }
 

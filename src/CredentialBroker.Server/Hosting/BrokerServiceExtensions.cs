@@ -101,6 +101,7 @@ public static class BrokerServiceExtensions
         app.MapGrpcService<AuditApi>();
         app.MapGrpcService<IdentityApi>();
         app.MapGrpcService<UsageApi>();
+        app.MapGrpcService<Approvals.ApprovalApi>();
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGrpcReflectionService();
         app.MapGateway();

@@ -46,6 +46,8 @@ public class BrokerFixture : IAsyncLifetime
 
     public AuditService.AuditServiceClient Audit => new(Channel);
 
+    public ApprovalService.ApprovalServiceClient ApprovalClient => new(Channel);
+
     public static Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };
 
     /// <summary>Extra configuration for a fixture subclass (e.g. a short job interval).</summary>
