@@ -23,7 +23,8 @@ internal sealed record BudgetCounter(string Scope, Guid ScopeId, BudgetLimit Lim
             ceilings.Add($"{Limit.MaxTokens:N0} tokens");
         }
 
-        return $"the {Scope}'s {window} budget of {string.Join(" / ", ceilings)}";
+        var whose = Scope == "delegation" ? "delegated credential" : Scope;
+        return $"the {whose}'s {window} budget of {string.Join(" / ", ceilings)}";
     }
 }
 

@@ -21,6 +21,11 @@ internal sealed class UsageApi(
     IOptions<BrokerOptions> options,
     TimeProvider time) : UsageService.UsageServiceBase
 {
+    /// <summary>The credential and everything delegated from it, at any depth (usage roll-up).</summary>
+    private const string DescendantsFilter =
+        "credential_id IN (WITH RECURSIVE tree AS (SELECT id FROM credentials WHERE id = $1 " +
+        "UNION ALL SELECT c.id FROM credentials c JOIN tree t ON c.parent_id = t.id) SELECT id FROM tree)";
+
     private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.Gateway.BudgetTimeZone);
 
     public override async Task<GetUsageResponse> GetUsage(GetUsageRequest request, ServerCallContext context)
@@ -36,6 +41,11 @@ internal sealed class UsageApi(
         if (scope.Length == 0)
         {
             v.Add("scope", "is required: set credential_id, purpose_id or owner_id");
+        }
+
+        if (request.IncludeDescendants && scope != "credential")
+        {
+            v.Add("include_descendants", "applies to credential_id only (purposes and owners already include every credential)");
         }
 
         var now = time.GetUtcNow();
@@ -67,7 +77,7 @@ internal sealed class UsageApi(
         await using (var command = dataSource.CreateCommand(
             $"""
             SELECT model, count(*), count(*) FILTER (WHERE outcome <> 'success'), sum(input_tokens), sum(cached_input_tokens), sum(output_tokens), sum(cost_micro_usd)
-            FROM usage_events WHERE {column} = $1 AND occurred_at >= $2 AND occurred_at {(request.EndTime is null ? "<=" : "<")} $3
+            FROM usage_events WHERE {(request.IncludeDescendants ? DescendantsFilter : column + " = $1")} AND occurred_at >= $2 AND occurred_at {(request.EndTime is null ? "<=" : "<")} $3
             GROUP BY model ORDER BY sum(cost_micro_usd) DESC, model
             """))
         {
@@ -112,10 +122,11 @@ internal sealed class UsageApi(
         switch (scope)
         {
             case "credential":
-                var credential = await db.Credentials.AsNoTracking().Where(c => c.Id == id).Select(c => new { c.OwnerId, c.PurposeId }).FirstOrDefaultAsync(ct)
+                var credential = await db.Credentials.AsNoTracking().Where(c => c.Id == id).Select(c => new { c.OwnerId, c.PurposeId, c.Limits }).FirstOrDefaultAsync(ct)
                     ?? throw new RpcException(new Status(StatusCode.NotFound, $"Credential {id} does not exist."));
                 var policy = await db.Purposes.AsNoTracking().Where(p => p.Id == credential.PurposeId).Select(p => p.Gateway).FirstAsync(ct);
                 budgets.AddRange(policy.CredentialLimits.Budgets.Select(b => ("credential", id, b)));
+                budgets.AddRange(credential.Limits.Budgets.Select(b => ("delegation", id, b)));
                 return (credential.OwnerId, budgets);
             case "purpose":
                 var purpose = await db.Purposes.AsNoTracking().Where(p => p.Id == id).Select(p => new { p.OwnerId, p.Gateway }).FirstOrDefaultAsync(ct)

@@ -16,7 +16,17 @@ namespace CredentialBroker.Server.Gateway;
 internal sealed record GatewayCredential(
     Guid Id, string Prefix, Guid OwnerId, Guid PurposeId, Guid WorkloadId, string WorkloadIdentity,
     Guid ProviderId, string ProviderName, IReadOnlyList<string> Models, CredentialState Status,
-    DateTimeOffset ExpiresAt, bool RevokedByWatermark);
+    DateTimeOffset ExpiresAt, bool RevokedByWatermark)
+{
+    /// <summary>The credential's own budgets (a delegated credential's carved-out budget).</summary>
+    public Limits OwnLimits { get; init; } = Limits.None;
+
+    /// <summary>Endpoints the credential is scoped to; empty: the purpose's allowance.</summary>
+    public IReadOnlyList<string> Endpoints { get; init; } = [];
+
+    /// <summary>Parent, grandparent, ... root of a delegated credential (empty when issued directly).</summary>
+    public IReadOnlyList<ChainLink> Ancestors { get; init; } = [];
+}
 
 /// <summary>A purpose's rules as the gateway needs them.</summary>
 internal sealed record GatewayPurpose(Guid Id, string Name, RiskTier RiskTier, IReadOnlyList<string> AllowedModels, GatewayPolicy Policy);
@@ -97,8 +107,16 @@ internal sealed class GatewayDirectory : IDisposable
         }
 
         var r = row.Credential;
+        var ancestors = r.ParentId is { } parentId
+            ? await CredentialChain.LoadAsync(scope.ServiceProvider.GetRequiredService<Npgsql.NpgsqlDataSource>(), parentId, cancellationToken)
+            : [];
         var found = new GatewayCredential(r.Id, r.Prefix, r.OwnerId, r.PurposeId, r.WorkloadId, row.WorkloadIdentity, r.ProviderId, r.ProviderName,
-            r.Models, r.Status, r.ExpiresAt, row.WatermarkId is not null);
+            r.Models, r.Status, r.ExpiresAt, row.WatermarkId is not null)
+        {
+            OwnLimits = r.Limits,
+            Endpoints = r.Endpoints,
+            Ancestors = ancestors,
+        };
         if (CanCache(generation))
         {
             _keyByCredential[r.Id] = key;
