@@ -52,5 +52,20 @@ public sealed class CredsDelegateTests(BrokerFixture broker) : IClassFixture<Bro
         Assert.Contains("may not outlive its parent", tooLong.Stderr);
     }
 
+    [Fact]
+    public async Task Usage_IncludeDescendants_OnlyWithACredential()
+    {
+        var world = await SeedAsync();
+        var parent = await broker.IssueAsync(world, TimeSpan.FromMinutes(30));
+
+        var rolled = await Brokerctl.RunAsync("-o", "json", "usage", "--credential", parent.Credential.Id, "--include-descendants", "--window", "lifetime",
+            "--addr", broker.GrpcAddress, "--token", world.OwnerToken);
+        var refused = await Brokerctl.RunAsync("usage", "--purpose", world.Purpose.Id, "--include-descendants", "--addr", broker.GrpcAddress, "--token", world.OwnerToken);
+
+        Assert.True(rolled.ExitCode == 0, rolled.ToString());
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("--include-descendants applies to --credential only", refused.Stderr);
+    }
+
     private Task<World> SeedAsync() => broker.SeedAsync(p => p.Gateway = new GatewayPolicy { MaxDelegationDepth = 1 });
 }
