@@ -139,6 +139,18 @@ internal sealed class CredentialDelegation(BrokerDbContext db, NpgsqlDataSource 
             Limits = new Gateway.Limits { Budgets = budgets },
             Description = description.Length > 0 ? description : null,
         };
+        // Serialise with a concurrent revocation of the parent (or of an ancestor, whose cascade updates
+        // the parent): either it commits first and the parent is seen revoked here, or its cascade
+        // starts after this commit and sees the child.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var parentNow = await db.Database.SqlQuery<string>($"SELECT status AS \"Value\" FROM credentials WHERE id = {parent.Id} FOR SHARE").SingleAsync(ct);
+        if (parentNow != "active")
+        {
+            await transaction.RollbackAsync(ct);
+            throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
+                $"Credential {parent.Prefix} was revoked meanwhile; only an active credential can be delegated.", Refused, "credential", parent.Id.ToString());
+        }
+
         db.Credentials.Add(child);
         audit.Record(db, caller, context, new AuditEntry("credential.delegated", "credential", child.Id.ToString(), description.Length > 0 ? description : null, new Dictionary<string, string>
         {
@@ -150,6 +162,7 @@ internal sealed class CredentialDelegation(BrokerDbContext db, NpgsqlDataSource 
             ["expires_at"] = expiresAt.ToString("O"),
         }));
         await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
         audit.Committed();
         return (child, secret, purpose.Name);
     }

@@ -431,11 +431,11 @@ internal sealed partial class GatewayHandler(
     private List<BudgetCounter> Counters(Call call, DateTimeOffset now)
     {
         var counters = new List<BudgetCounter>();
-        void Add(string scope, Guid id, Limits limits)
+        void Add(string scope, Guid id, Limits limits, string? holder = null)
         {
             foreach (var budget in limits.Budgets)
             {
-                counters.Add(new BudgetCounter(scope, id, budget, BudgetWindows.Start(budget.Window, now, _zone)));
+                counters.Add(new BudgetCounter(scope, id, budget, BudgetWindows.Start(budget.Window, now, _zone)) { Holder = holder });
             }
         }
 
@@ -445,8 +445,8 @@ internal sealed partial class GatewayHandler(
         // A delegated credential also spends its ancestors' budgets: parent + children never exceed the parent's.
         foreach (var ancestor in call.Credential.Ancestors)
         {
-            Add("credential", ancestor.Id, call.Purpose.Policy.CredentialLimits);
-            Add("delegation", ancestor.Id, ancestor.Limits);
+            Add("credential", ancestor.Id, call.Purpose.Policy.CredentialLimits, $"parent credential {ancestor.Prefix}");
+            Add("delegation", ancestor.Id, ancestor.Limits, $"parent credential {ancestor.Prefix}");
         }
 
         Add("purpose", call.Purpose.Id, call.Purpose.Policy.PurposeLimits);

@@ -175,7 +175,9 @@ public sealed class DelegationTests(GatewayFixture broker) : IClassFixture<Gatew
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
-                Assert.Equal("budget_exceeded", (await GatewayFixture.ErrorAsync(response)).Code);
+                var (code, message) = await GatewayFixture.ErrorAsync(response);
+                Assert.Equal("budget_exceeded", code);
+                Assert.Contains($"the parent credential {parent.Credential.Prefix}'s lifetime budget", message, StringComparison.Ordinal);
                 break;
             }
 
@@ -209,7 +211,7 @@ public sealed class DelegationTests(GatewayFixture broker) : IClassFixture<Gatew
         using (var refused = await broker.PostAsync(ChatPath, grandchild.Secret, GatewayFixture.Chat()))
         {
             Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
-            Assert.Contains("the delegated credential's lifetime budget of $0.00006", (await GatewayFixture.ErrorAsync(refused)).Message, StringComparison.Ordinal);
+            Assert.Contains($"the parent credential {child.Credential.Prefix}'s lifetime budget of $0.00006", (await GatewayFixture.ErrorAsync(refused)).Message, StringComparison.Ordinal);
         }
 
         await broker.FlushUsageAsync();
