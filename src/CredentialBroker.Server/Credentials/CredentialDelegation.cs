@@ -30,7 +30,7 @@ internal sealed class CredentialDelegation(BrokerDbContext db, NpgsqlDataSource 
         var parentId = v.Id("parent_id", request.ParentId);
         var identity = v.MaxLength("workload_identity", request.WorkloadIdentity, 512);
         var ttl = v.Duration("ttl", request.Ttl, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365));
-        var budgets = GatewayMapper.Limits(v, "budgets", new V1.Limits { Budgets = { request.Budgets } }).Budgets;
+        var budgets = GatewayMapper.Budgets(v, "budgets", request.Budgets);
         var labels = v.Labels("labels", request.Labels);
         var description = v.MaxLength("description", request.Description, 512);
         var models = request.Models.Select(m => m.Trim()).Distinct().ToList();
@@ -110,7 +110,10 @@ internal sealed class CredentialDelegation(BrokerDbContext db, NpgsqlDataSource 
         }
 
         v.ThrowIfInvalid();
-        await CheckBudgetsAsync(context, parent, chain, purpose, budgets, now);
+        if (await new DelegationBudgets(dataSource, budgetZone).ProblemAsync(parent, chain, purpose, budgets, now, ct) is { } tooRich)
+        {
+            throw await guard.DenyAsync(context, StatusCode.FailedPrecondition, tooRich, Refused, "credential", parent.Id.ToString());
+        }
 
         var expiresAt = now + CredentialLifetime.Ttl(purpose, ttl);
         expiresAt = expiresAt > parent.ExpiresAt ? parent.ExpiresAt : expiresAt;
@@ -186,53 +189,5 @@ internal sealed class CredentialDelegation(BrokerDbContext db, NpgsqlDataSource 
                 v.Add($"endpoints[{i}]", $"'{endpoints[i]}' is not within the parent's endpoints ({string.Join(", ", parentEndpoints)}); a child may only narrow them");
             }
         }
-    }
-
-    /// <summary>Each child budget must fit what is left of every same-window budget of the parent and its ancestors.</summary>
-    private async Task CheckBudgetsAsync(ServerCallContext context, Credential parent, List<ChainLink> chain, Purpose purpose, IReadOnlyList<BudgetLimit> budgets, DateTimeOffset now)
-    {
-        foreach (var (budget, index) in budgets.Select((b, i) => (b, i)))
-        {
-            var start = BudgetWindows.Start(budget.Window, now, budgetZone);
-            foreach (var link in chain)
-            {
-                var limits = purpose.Gateway.CredentialLimits.Budgets.Select(b => ("credential", b))
-                    .Concat(link.Limits.Budgets.Select(b => ("delegation", b)))
-                    .Where(x => x.b.Window == budget.Window);
-                foreach (var (scope, limit) in limits)
-                {
-                    var (usedUsd, usedTokens) = await UsedAsync(scope, link.Id, limit, start, context.CancellationToken);
-                    var whose = link.Id == parent.Id ? $"parent {link.Prefix}" : $"ancestor {link.Prefix}";
-                    var window = BudgetWindows.ToDb(budget.Window);
-                    if (limit.MaxMicroUsd > 0 && budget.MaxMicroUsd > limit.MaxMicroUsd - usedUsd)
-                    {
-                        throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
-                            $"budgets[{index}]: {Pricing.Usd(budget.MaxMicroUsd)} per {window} is more than is left of the {whose}'s {window} budget " +
-                            $"({Pricing.Usd(Math.Max(0, limit.MaxMicroUsd - usedUsd))} of {Pricing.Usd(limit.MaxMicroUsd)}); a child's budget is carved out of its parent's.",
-                            Refused, "credential", parent.Id.ToString());
-                    }
-
-                    if (limit.MaxTokens > 0 && budget.MaxTokens > limit.MaxTokens - usedTokens)
-                    {
-                        throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
-                            $"budgets[{index}]: {budget.MaxTokens:N0} tokens per {window} is more than is left of the {whose}'s {window} budget " +
-                            $"({Math.Max(0, limit.MaxTokens - usedTokens):N0} of {limit.MaxTokens:N0} tokens); a child's budget is carved out of its parent's.",
-                            Refused, "credential", parent.Id.ToString());
-                    }
-                }
-            }
-        }
-    }
-
-    private async Task<(long MicroUsd, long Tokens)> UsedAsync(string scope, Guid id, BudgetLimit limit, DateTimeOffset start, CancellationToken ct)
-    {
-        await using var command = dataSource.CreateCommand(
-            "SELECT spent_micro_usd + reserved_micro_usd, spent_tokens + reserved_tokens FROM budget_counters WHERE scope = $1 AND scope_id = $2 AND time_window = $3 AND window_start = $4");
-        command.Parameters.Add(new() { Value = scope });
-        command.Parameters.Add(new() { Value = id });
-        command.Parameters.Add(new() { Value = BudgetWindows.ToDb(limit.Window) });
-        command.Parameters.Add(new() { Value = start });
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? (reader.GetInt64(0), reader.GetInt64(1)) : (0, 0);
     }
 }

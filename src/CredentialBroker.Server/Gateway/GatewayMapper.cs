@@ -131,11 +131,17 @@ internal static class GatewayMapper
             v.Add($"{field}.tokens_per_minute", "must not be negative (0 means unlimited)");
         }
 
+        return new Limits { RequestsPerMinute = proto.RequestsPerMinute, TokensPerMinute = proto.TokensPerMinute, Budgets = Budgets(v, $"{field}.budgets", proto.Budgets) };
+    }
+
+    /// <summary>Checks a list of budgets (one per window, each with a ceiling); <paramref name="field"/> names the list.</summary>
+    public static List<BudgetLimit> Budgets(RequestValidator v, string field, IList<V1.Budget> proto)
+    {
         var budgets = new List<BudgetLimit>();
-        for (var i = 0; i < proto.Budgets.Count; i++)
+        for (var i = 0; i < proto.Count; i++)
         {
-            var b = proto.Budgets[i];
-            var at = $"{field}.budgets[{i}]";
+            var b = proto[i];
+            var at = $"{field}[{i}]";
             var window = FromProto(b.Window);
             if (window is null)
             {
@@ -165,7 +171,7 @@ internal static class GatewayMapper
             budgets.Add(new BudgetLimit(window.Value, b.MaxMicroUsd, b.MaxTokens, b.AlertPercent));
         }
 
-        return new Limits { RequestsPerMinute = proto.RequestsPerMinute, TokensPerMinute = proto.TokensPerMinute, Budgets = budgets };
+        return budgets;
     }
 
     public static List<ModelPrice> Prices(RequestValidator v, string field, IList<V1.ModelPrice> proto)

@@ -74,7 +74,7 @@ public sealed class DelegationTests(GatewayFixture broker) : IClassFixture<Gatew
         await Refused(StatusCode.PermissionDenied, "max_delegation_depth", r => r.ParentId = child.Credential.Id);
         await Refused(StatusCode.InvalidArgument, "not within the parent's endpoints", r => { r.ParentId = id; r.Endpoints.Add("responses"); });
         await Refused(StatusCode.PermissionDenied, "belongs to another owner", r => { r.ParentId = id; r.WorkloadIdentity = stranger.Workload.Identity; });
-        await Refused(StatusCode.InvalidArgument, "budgets[0]", r => { r.ParentId = id; r.Budgets.Add(new Budget { Window = BudgetWindow.Day }); });
+        await Refused(StatusCode.InvalidArgument, "budgets[0]: sets no ceiling", r => { r.ParentId = id; r.Budgets.Add(new Budget { Window = BudgetWindow.Day }); });
         await RpcAssert.FailsAsync(StatusCode.PermissionDenied,
             broker.Credentials.DelegateCredentialAsync(new DelegateCredentialRequest { ParentId = id }, BrokerFixture.Bearer(stranger.WorkloadToken)), "belongs to another workload");
 
