@@ -1,5 +1,6 @@
 using System.CommandLine;
 using CredentialBroker.Cli.Admin;
+using CredentialBroker.Cli.Approvals;
 using CredentialBroker.Cli.Audit;
 using CredentialBroker.Cli.Credentials;
 using CredentialBroker.Cli.Identity;
@@ -52,6 +53,7 @@ public static class BrokerCli
             GrantsCommand.Create(env),
             ProvidersCommand.Create(env),
             TokensCommand.Create(env),
+            ApprovalsCommand.Create(env),
         };
         ShortenSubcommandListings(root);
         return root;

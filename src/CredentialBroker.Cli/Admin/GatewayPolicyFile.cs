@@ -27,6 +27,12 @@ public sealed class GatewayPolicyFile
 
     public LimitsFile? PurposeLimits { get; set; }
 
+    /// <summary>Tool names or glob patterns ("shell_*") that need a security approval.</summary>
+    public List<string>? HighRiskTools { get; set; }
+
+    /// <summary>How deep credentials may be delegated (0: not at all).</summary>
+    public int? MaxDelegationDepth { get; set; }
+
     /// <summary>Maps to the proto policy; <paramref name="what"/> locates the section in errors.</summary>
     public GatewayPolicy ToProto(string what)
     {
@@ -39,8 +45,10 @@ public sealed class GatewayPolicyFile
             UnpricedCapMicroUsd = UnpricedCapUsd is null ? 0 : Usd.ParseMicros(UnpricedCapUsd, YamlFile.Key(what, "unpriced_cap_usd")),
             CredentialLimits = CredentialLimits?.ToProto(YamlFile.Key(what, "credential_limits")),
             PurposeLimits = PurposeLimits?.ToProto(YamlFile.Key(what, "purpose_limits")),
+            MaxDelegationDepth = MaxDelegationDepth ?? 0,
         };
         policy.AllowedEndpoints.AddRange(AllowedEndpoints ?? []);
+        policy.HighRiskTools.AddRange(HighRiskTools ?? []);
         if (policy.UnpricedPolicy == UnpricedPolicy.Cap && policy.UnpricedCapMicroUsd <= 0)
         {
             throw new UsageException($"{what}: unpriced: cap needs unpriced_cap_usd (the charge per call, e.g. 0.05)");

@@ -76,6 +76,16 @@ public static class GatewaySummary
             parts.Add(Invariant($"call depth {gateway.MaxCallDepth}"));
         }
 
+        if (gateway.MaxDelegationDepth > 0)
+        {
+            parts.Add(Invariant($"delegation depth {gateway.MaxDelegationDepth}"));
+        }
+
+        if (gateway.HighRiskTools.Count > 0)
+        {
+            parts.Add("high-risk tools " + string.Join(",", gateway.HighRiskTools));
+        }
+
         if (gateway.RequireSenderBinding)
         {
             parts.Add("sender-bound");

@@ -61,6 +61,22 @@ public static class CredentialPrinter
             rows.Add(("labels", string.Join(", ", c.Labels.OrderBy(l => l.Key).Select(l => $"{l.Key}={l.Value}"))));
         }
 
+        if (c.ParentId.Length > 0)
+        {
+            rows.Add(("parent", c.ParentId));
+            rows.Add(("depth", c.Depth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        if (c.Budgets.Count > 0)
+        {
+            rows.Add(("budgets", string.Join(", ", c.Budgets.Select(Admin.GatewaySummary.Budget))));
+        }
+
+        if (c.Endpoints.Count > 0)
+        {
+            rows.Add(("endpoints", string.Join(", ", c.Endpoints)));
+        }
+
         if (c.RevokedAt is not null)
         {
             rows.Add(("revoked", Display.When(c.RevokedAt, time)));

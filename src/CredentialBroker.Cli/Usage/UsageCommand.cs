@@ -26,6 +26,7 @@ public static class UsageCommand
             Description = "End of the range (exclusive; default now): RFC 3339 time, date (UTC) or span ago",
             CustomParser = result => TimeParser.ParseArgument(result, env.Time),
         };
+        var descendants = new Option<bool>("--include-descendants") { Description = "With --credential: add every credential delegated from it (children, grandchildren, ...)" };
         var command = new Command("usage", """
             Show gateway usage and budgets of a credential, purpose or owner
 
@@ -34,15 +35,23 @@ public static class UsageCommand
             Examples:
               brokerctl usage --purpose 9a2f...
               brokerctl usage --credential 7f1c... --window day
+              brokerctl usage --credential 7f1c... --include-descendants --window lifetime
               brokerctl usage --owner 3b0e... --since 7d
               brokerctl usage --owner 3b0e... --since 2026-01-01 --until 2026-02-01 -o json
             """)
         {
-            credential, purpose, owner, window, since, until,
+            credential, purpose, owner, window, since, until, descendants,
         };
         CommandAction.Set(command, env, async (ctx, parse, ct) =>
         {
             var request = BuildRequest(parse.GetValue(credential), parse.GetValue(purpose), parse.GetValue(owner), parse.GetValue(window), parse.GetValue(since), parse.GetValue(until));
+            if (parse.GetValue(descendants))
+            {
+                request.IncludeDescendants = request.ScopeCase == GetUsageRequest.ScopeOneofCase.CredentialId
+                    ? true
+                    : throw new UsageException("--include-descendants applies to --credential only");
+            }
+
             var response = await new UsageService.UsageServiceClient(ctx.CreateInvoker()).GetUsageAsync(request, cancellationToken: ct);
             UsagePrinter.Write(ctx.Out, request, response, ctx.Format);
             return ExitCodes.Ok;

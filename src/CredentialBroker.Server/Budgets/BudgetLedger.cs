@@ -8,6 +8,9 @@ namespace CredentialBroker.Server.Budgets;
 /// <summary>One budget counter a call must fit into.</summary>
 internal sealed record BudgetCounter(string Scope, Guid ScopeId, BudgetLimit Limit, DateTimeOffset WindowStart)
 {
+    /// <summary>Whose budget it is, when the scope alone does not say (an ancestor of a delegated credential).</summary>
+    public string? Holder { get; init; }
+
     /// <summary>"the purpose's daily budget of $10.00" for messages.</summary>
     public string Describe()
     {
@@ -23,7 +26,8 @@ internal sealed record BudgetCounter(string Scope, Guid ScopeId, BudgetLimit Lim
             ceilings.Add($"{Limit.MaxTokens:N0} tokens");
         }
 
-        return $"the {Scope}'s {window} budget of {string.Join(" / ", ceilings)}";
+        var whose = Holder ?? (Scope == "delegation" ? "delegated credential" : Scope);
+        return $"the {whose}'s {window} budget of {string.Join(" / ", ceilings)}";
     }
 }
 

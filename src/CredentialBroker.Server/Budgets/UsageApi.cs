@@ -21,6 +21,12 @@ internal sealed class UsageApi(
     IOptions<BrokerOptions> options,
     TimeProvider time) : UsageService.UsageServiceBase
 {
+    /// <summary>The credential and everything delegated from it, at any depth (usage roll-up).</summary>
+    // The credential and every credential delegated from it, at any depth.
+    private const string Subtree =
+        "(WITH RECURSIVE tree AS (SELECT id FROM credentials WHERE id = $1 " +
+        "UNION ALL SELECT c.id FROM credentials c JOIN tree t ON c.parent_id = t.id) SELECT id FROM tree)";
+
     private readonly TimeZoneInfo _zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.Gateway.BudgetTimeZone);
 
     public override async Task<GetUsageResponse> GetUsage(GetUsageRequest request, ServerCallContext context)
@@ -36,6 +42,11 @@ internal sealed class UsageApi(
         if (scope.Length == 0)
         {
             v.Add("scope", "is required: set credential_id, purpose_id or owner_id");
+        }
+
+        if (request.IncludeDescendants && scope != "credential")
+        {
+            v.Add("include_descendants", "applies to credential_id only (purposes and owners already include every credential)");
         }
 
         var now = time.GetUtcNow();
@@ -67,16 +78,18 @@ internal sealed class UsageApi(
         // Whole hours come from the hourly roll-ups, the partial hours at either end from raw events.
         var (rollupStart, rollupEnd) = UsageRanges.WholeHours(start, end);
         var endOperator = request.EndTime is null ? "<=" : "<";
+        var rawFilter = request.IncludeDescendants ? $"credential_id IN {Subtree}" : column + " = $1";
+        var rollupFilter = request.IncludeDescendants ? $"scope = 'credential' AND scope_id IN {Subtree}" : "scope = $6 AND scope_id = $1";
         await using (var command = dataSource.CreateCommand(
             $"""
             SELECT model, sum(requests)::bigint, sum(failed)::bigint, sum(input), sum(cached), sum(output), sum(cost)
             FROM (
                 SELECT model, requests, failed_requests AS failed, input_tokens AS input, cached_input_tokens AS cached, output_tokens AS output, cost_micro_usd AS cost
-                FROM usage_hourly WHERE scope = $6 AND scope_id = $1 AND hour >= $4 AND hour < $5
+                FROM usage_hourly WHERE {rollupFilter} AND hour >= $4 AND hour < $5
                 UNION ALL
                 SELECT model, count(*), count(*) FILTER (WHERE outcome <> 'success'), sum(input_tokens), sum(cached_input_tokens), sum(output_tokens), sum(cost_micro_usd)
                 FROM usage_events
-                WHERE {column} = $1 AND ((occurred_at >= $2 AND occurred_at < $4) OR (occurred_at >= $5 AND occurred_at {endOperator} $3))
+                WHERE {rawFilter} AND ((occurred_at >= $2 AND occurred_at < $4) OR (occurred_at >= $5 AND occurred_at {endOperator} $3))
                 GROUP BY model
             ) u
             GROUP BY model ORDER BY sum(cost) DESC, model
@@ -126,10 +139,11 @@ internal sealed class UsageApi(
         switch (scope)
         {
             case "credential":
-                var credential = await db.Credentials.AsNoTracking().Where(c => c.Id == id).Select(c => new { c.OwnerId, c.PurposeId }).FirstOrDefaultAsync(ct)
+                var credential = await db.Credentials.AsNoTracking().Where(c => c.Id == id).Select(c => new { c.OwnerId, c.PurposeId, c.Limits }).FirstOrDefaultAsync(ct)
                     ?? throw new RpcException(new Status(StatusCode.NotFound, $"Credential {id} does not exist."));
                 var policy = await db.Purposes.AsNoTracking().Where(p => p.Id == credential.PurposeId).Select(p => p.Gateway).FirstAsync(ct);
                 budgets.AddRange(policy.CredentialLimits.Budgets.Select(b => ("credential", id, b)));
+                budgets.AddRange(credential.Limits.Budgets.Select(b => ("delegation", id, b)));
                 return (credential.OwnerId, budgets);
             case "purpose":
                 var purpose = await db.Purposes.AsNoTracking().Where(p => p.Id == id).Select(p => new { p.OwnerId, p.Gateway }).FirstOrDefaultAsync(ct)

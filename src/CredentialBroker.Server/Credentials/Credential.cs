@@ -31,6 +31,24 @@ public sealed class Credential
     public DateTimeOffset? RevokedAt { get; set; }
     public string? RevocationReason { get; set; }
     public Guid? RevocationId { get; set; }
+
+    /// <summary>The credential this one was delegated from; null when issued directly.</summary>
+    public Guid? ParentId { get; set; }
+
+    /// <summary>The directly issued credential at the top of the delegation chain; null when this is it.</summary>
+    public Guid? RootId { get; set; }
+
+    /// <summary>0 when issued directly; the parent's depth + 1 when delegated.</summary>
+    public int Depth { get; set; }
+
+    /// <summary>The credential's own budgets (delegated credentials: carved out of the parent's).</summary>
+    public Gateway.Limits Limits { get; set; } = Gateway.Limits.None;
+
+    /// <summary>Endpoints the credential may call; empty: the purpose's allowance.</summary>
+    public List<string> Endpoints { get; set; } = [];
+
+    /// <summary>What a delegated credential is for.</summary>
+    public string? Description { get; set; }
 }
 
 /// <summary>The state written on the row. The enforced state also considers expiry and watermarks.</summary>
@@ -56,5 +74,9 @@ internal sealed class CredentialConfiguration : IEntityTypeConfiguration<Credent
         builder.HasOne<Workload>().WithMany().HasForeignKey(c => c.WorkloadId);
         builder.HasOne<Provider>().WithMany().HasForeignKey(c => c.ProviderId);
         builder.HasOne<RevocationWatermark>().WithMany().HasForeignKey(c => c.RevocationId);
+        builder.HasOne<Credential>().WithMany().HasForeignKey(c => c.ParentId);
+        builder.HasOne<Credential>().WithMany().HasForeignKey(c => c.RootId);
+        builder.Property(c => c.Limits).HasColumnType("jsonb")
+            .HasConversion(Gateway.PolicyJson.Converter(Gateway.Limits.None), Gateway.PolicyJson.Comparer<Gateway.Limits>());
     }
 }

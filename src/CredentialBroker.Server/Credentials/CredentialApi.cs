@@ -22,7 +22,8 @@ internal sealed class CredentialApi(
     ChangeFeed changes,
     IOptions<BrokerOptions> options,
     TimeProvider time,
-    BrokerMetrics metrics) : CredentialService.CredentialServiceBase
+    BrokerMetrics metrics,
+    Npgsql.NpgsqlDataSource dataSource) : CredentialService.CredentialServiceBase
 {
     private const int MaxModels = 32;
 
@@ -158,6 +159,20 @@ internal sealed class CredentialApi(
         var purpose = await db.Purposes.AsNoTracking().FirstAsync(p => p.Id == c.PurposeId, context.CancellationToken);
         var previous = c.ExpiresAt;
         var renewed = CredentialLifetime.ForRenewal(purpose, ttl, now, c.MaxExpiresAt);
+        if (c.ParentId is { } parentId)
+        {
+            // A delegated credential never outlives its parent (nor any ancestor).
+            var chain = await CredentialChain.LoadAsync(dataSource, parentId, context.CancellationToken);
+            if (chain.FirstOrDefault(l => !l.IsActive(now)) is { } inactive)
+            {
+                throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
+                    $"Credential {c.Prefix} was delegated from {inactive.Prefix}, which is {inactive.StateText(now)}; it cannot be renewed.", refused, "credential", c.Id.ToString());
+            }
+
+            var parentEnd = chain.Min(l => l.ExpiresAt);
+            renewed = renewed > parentEnd ? parentEnd : renewed;
+        }
+
         c.ExpiresAt = renewed > previous ? renewed : previous;
         c.RenewedAt = now;
         audit.Record(db, AuthInterceptor.GetCaller(context), context, new AuditEntry("credential.renewed", "credential", c.Id.ToString(), null, new Dictionary<string, string>
@@ -181,23 +196,38 @@ internal sealed class CredentialApi(
 
         var view = await FindAccessibleAsync(id, track: true, "credential.revoke.denied", context);
         var now = time.GetDbNow();
-        if (view.EffectiveState(now) != CredentialState.Active)
+        var c = view.Row;
+        var caller = AuthInterceptor.GetCaller(context);
+        var revokeRow = view.EffectiveState(now) == CredentialState.Active;
+
+        // The credential and every credential delegated from it, at any depth, in one transaction.
+        // A credential that no longer works is left as it is (idempotent), but its descendants are not.
+        await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
+        if (revokeRow)
         {
-            // Idempotent: a credential that no longer works is left as it is.
-            return new RevokeCredentialResponse { Credential = view.ToProto(now) };
+            c.Status = CredentialState.Revoked;
+            c.RevokedAt = now;
+            c.RevocationReason = SecretScrubber.Scrub(reason);
+            audit.Record(db, caller, context, new AuditEntry("credential.revoked", "credential", c.Id.ToString(), reason, new Dictionary<string, string>
+            {
+                ["prefix"] = c.Prefix,
+            }));
+            await db.SaveChangesAsync(context.CancellationToken);
         }
 
-        var c = view.Row;
-        c.Status = CredentialState.Revoked;
-        c.RevokedAt = now;
-        c.RevocationReason = SecretScrubber.Scrub(reason);
-        audit.Record(db, AuthInterceptor.GetCaller(context), context, new AuditEntry("credential.revoked", "credential", c.Id.ToString(), reason, new Dictionary<string, string>
-        {
-            ["prefix"] = c.Prefix,
-        }));
-        await db.SaveChangesAsync(context.CancellationToken);
+        var descendants = await DescendantRevocation.RevokeAsync(db, audit, caller, context, c, reason, now);
+        await transaction.CommitAsync(context.CancellationToken);
         audit.Committed();
-        await changes.PublishAsync(ChangeKind.Credential, c.Id, context.CancellationToken);
+        if (revokeRow)
+        {
+            await changes.PublishAsync(ChangeKind.Credential, c.Id, context.CancellationToken);
+        }
+
+        foreach (var descendant in descendants)
+        {
+            await changes.PublishAsync(ChangeKind.Credential, descendant, context.CancellationToken);
+        }
+
         return new RevokeCredentialResponse { Credential = view.ToProto(now) };
     }
 
@@ -208,6 +238,18 @@ internal sealed class CredentialApi(
         v.ThrowIfInvalid();
         var view = await FindAccessibleAsync(id, track: false, "credential.read.denied", context);
         return new GetCredentialResponse { Credential = view.ToProto(time.GetUtcNow()) };
+    }
+
+    public override async Task<DelegateCredentialResponse> DelegateCredential(DelegateCredentialRequest request, ServerCallContext context)
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.Gateway.BudgetTimeZone);
+        var (child, secret, purposeName) = await new CredentialDelegation(db, dataSource, audit, guard, zone, time).DelegateAsync(request, context);
+        return new DelegateCredentialResponse
+        {
+            Credential = new CredentialView(child, purposeName, null).ToProto(child.IssuedAt),
+            Secret = secret,
+            GatewayBaseUrl = options.Value.GatewayBaseUrl,
+        };
     }
 
     public override Task<ListCredentialsResponse> ListCredentials(ListCredentialsRequest request, ServerCallContext context) =>

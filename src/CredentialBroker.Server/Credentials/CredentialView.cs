@@ -36,6 +36,12 @@ internal sealed record CredentialView(Credential Row, string PurposeName, Revoca
             MaxExpiresAt = Timestamp(c.MaxExpiresAt),
             Models = { c.Models },
             Labels = { Labels.Parse(c.Labels) },
+            ParentId = c.ParentId?.ToString() ?? string.Empty,
+            RootId = c.RootId?.ToString() ?? string.Empty,
+            Depth = c.Depth,
+            Budgets = { Gateway.GatewayMapper.ToProto(c.Limits).Budgets },
+            Endpoints = { c.Endpoints },
+            Description = c.Description ?? string.Empty,
         };
         if (c.RenewedAt is { } renewed)
         {

@@ -24,6 +24,9 @@ internal enum ChangeKind
 
     /// <summary>The feed itself was (re)connected: anything may have changed meanwhile.</summary>
     Everything,
+
+    /// <summary>A workload's tool approvals changed (approved, denied, withdrawn); the id is the workload's.</summary>
+    Approval,
 }
 
 /// <summary>

@@ -16,10 +16,23 @@ namespace CredentialBroker.Server.Gateway;
 internal sealed record GatewayCredential(
     Guid Id, string Prefix, Guid OwnerId, Guid PurposeId, Guid WorkloadId, string WorkloadIdentity,
     Guid ProviderId, string ProviderName, IReadOnlyList<string> Models, CredentialState Status,
-    DateTimeOffset ExpiresAt, bool RevokedByWatermark);
+    DateTimeOffset ExpiresAt, bool RevokedByWatermark)
+{
+    /// <summary>The credential's own budgets (a delegated credential's carved-out budget).</summary>
+    public Limits OwnLimits { get; init; } = Limits.None;
+
+    /// <summary>Endpoints the credential is scoped to; empty: the purpose's allowance.</summary>
+    public IReadOnlyList<string> Endpoints { get; init; } = [];
+
+    /// <summary>Parent, grandparent, ... root of a delegated credential (empty when issued directly).</summary>
+    public IReadOnlyList<ChainLink> Ancestors { get; init; } = [];
+}
 
 /// <summary>A purpose's rules as the gateway needs them.</summary>
 internal sealed record GatewayPurpose(Guid Id, string Name, RiskTier RiskTier, IReadOnlyList<string> AllowedModels, GatewayPolicy Policy);
+
+/// <summary>A live (approved) tool approval of a workload for a purpose.</summary>
+internal sealed record GatewayApproval(Guid Id, IReadOnlyList<string> Tools, DateTimeOffset ExpiresAt);
 
 /// <summary>An owner's state and limits.</summary>
 internal sealed record GatewayOwner(Guid Id, bool Active, Limits Limits);
@@ -49,10 +62,13 @@ internal sealed class GatewayDirectory : IDisposable
     private readonly ConcurrentDictionary<Guid, Entry<GatewayPurpose>> _purposes = new();
     private readonly ConcurrentDictionary<Guid, Entry<GatewayOwner>> _owners = new();
     private readonly ConcurrentDictionary<Guid, Entry<GatewayProvider>> _providers = new();
+    private readonly ConcurrentDictionary<(Guid Workload, Guid Purpose), Entry<IReadOnlyList<GatewayApproval>>> _approvals = new();
+    private readonly TimeProvider _time;
     private long _generation;
 
-    public GatewayDirectory(IServiceScopeFactory scopes, ChangeFeed changes, RootKeyProtector rootKeys, IOptions<BrokerOptions> options)
+    public GatewayDirectory(IServiceScopeFactory scopes, ChangeFeed changes, RootKeyProtector rootKeys, IOptions<BrokerOptions> options, TimeProvider time)
     {
+        _time = time;
         _scopes = scopes;
         _changes = changes;
         _rootKeys = rootKeys;
@@ -91,8 +107,16 @@ internal sealed class GatewayDirectory : IDisposable
         }
 
         var r = row.Credential;
+        var ancestors = r.ParentId is { } parentId
+            ? await CredentialChain.LoadAsync(scope.ServiceProvider.GetRequiredService<Npgsql.NpgsqlDataSource>(), parentId, cancellationToken)
+            : [];
         var found = new GatewayCredential(r.Id, r.Prefix, r.OwnerId, r.PurposeId, r.WorkloadId, row.WorkloadIdentity, r.ProviderId, r.ProviderName,
-            r.Models, r.Status, r.ExpiresAt, row.WatermarkId is not null);
+            r.Models, r.Status, r.ExpiresAt, row.WatermarkId is not null)
+        {
+            OwnLimits = r.Limits,
+            Endpoints = r.Endpoints,
+            Ancestors = ancestors,
+        };
         if (CanCache(generation))
         {
             _keyByCredential[r.Id] = key;
@@ -135,6 +159,22 @@ internal sealed class GatewayDirectory : IDisposable
             }
         });
 
+    /// <summary>
+    /// Approvals of <paramref name="workloadId"/> for <paramref name="purposeId"/> that were approved and
+    /// unexpired when loaded; callers check <see cref="GatewayApproval.ExpiresAt"/> against their own now,
+    /// so an expiry takes effect without any announcement.
+    /// </summary>
+    public Task<IReadOnlyList<GatewayApproval>> GetApprovalsAsync(Guid workloadId, Guid purposeId, CancellationToken cancellationToken) =>
+        GetAsync(_approvals, (workloadId, purposeId), async db =>
+        {
+            var now = _time.GetUtcNow();
+            var rows = await db.ToolApprovals.AsNoTracking()
+                .Where(a => a.WorkloadId == workloadId && a.PurposeId == purposeId && a.Status == Approvals.ApprovalState.Approved && a.ExpiresAt > now)
+                .Select(a => new { a.Id, a.Tools, a.ExpiresAt })
+                .ToListAsync(cancellationToken);
+            return (IReadOnlyList<GatewayApproval>)rows.Select(a => new GatewayApproval(a.Id, a.Tools, a.ExpiresAt!.Value)).ToList();
+        });
+
     public void Dispose()
     {
         _changes.Changed -= OnChanged;
@@ -146,7 +186,8 @@ internal sealed class GatewayDirectory : IDisposable
     private bool CanCache(long generation) =>
         _changes.IsListening && Ttl > TimeSpan.Zero && Interlocked.Read(ref _generation) == generation;
 
-    private async Task<T> GetAsync<T>(ConcurrentDictionary<Guid, Entry<T>> cache, Guid id, Func<BrokerDbContext, Task<T>> load)
+    private async Task<T> GetAsync<TKey, T>(ConcurrentDictionary<TKey, Entry<T>> cache, TKey id, Func<BrokerDbContext, Task<T>> load)
+        where TKey : notnull
         where T : class
     {
         if (_changes.IsListening && cache.TryGetValue(id, out var cached) && Environment.TickCount64 - cached.LoadedAt < Ttl.TotalMilliseconds)
@@ -186,6 +227,13 @@ internal sealed class GatewayDirectory : IDisposable
             case ChangeKind.Provider when id is { } providerId:
                 _providers.TryRemove(providerId, out _);
                 break;
+            case ChangeKind.Approval when id is { } workloadId:
+                foreach (var approvalKey in _approvals.Keys.Where(k => k.Workload == workloadId))
+                {
+                    _approvals.TryRemove(approvalKey, out _);
+                }
+
+                break;
             default:
                 ClearAll();
                 break;
@@ -200,6 +248,7 @@ internal sealed class GatewayDirectory : IDisposable
         _purposes.Clear();
         _owners.Clear();
         _providers.Clear();
+        _approvals.Clear();
     }
 
     private MemoryCache NewCache() => new(new MemoryCacheOptions { SizeLimit = _options.CacheSize });

@@ -115,6 +115,12 @@ internal sealed partial class GatewayHandler(
             return GatewayDenial.Unauthorized("key_expired", $"Credential {credential.Prefix} expired at {credential.ExpiresAt:u}; renew it before it expires, or issue a new one.");
         }
 
+        if (credential.Ancestors.FirstOrDefault(a => !a.IsActive(now)) is { } ancestor)
+        {
+            return GatewayDenial.Unauthorized("key_revoked",
+                $"Credential {credential.Prefix} was delegated from {ancestor.Prefix}, which is {ancestor.StateText(now)}; a delegated credential stops with its parent.");
+        }
+
         var purpose = await directory.GetPurposeAsync(credential.PurposeId, ct);
         var owner = await directory.GetOwnerAsync(credential.OwnerId, ct);
         var provider = await directory.GetProviderAsync(credential.ProviderId, ct);
@@ -154,6 +160,12 @@ internal sealed partial class GatewayHandler(
         {
             return GatewayDenial.Forbidden("endpoint_not_allowed",
                 $"Purpose '{purpose.Name}' does not allow the '{endpointName}' endpoint; it allows: {string.Join(", ", policy.AllowedEndpoints)}.");
+        }
+
+        if (credential.Endpoints.Count > 0 && !credential.Endpoints.Contains(endpointName))
+        {
+            return GatewayDenial.Forbidden("endpoint_not_allowed",
+                $"Credential {credential.Prefix} is scoped to the endpoints {string.Join(", ", credential.Endpoints)}; it may not call '{endpointName}'.");
         }
 
         if (ParseDepth(http.Request, out var depth) is { } badDepth)
@@ -207,6 +219,12 @@ internal sealed partial class GatewayHandler(
 
         // Several choices (n, best_of) each produce up to the cap.
         var worstOutput = (long)(outputCap ?? 0) * request.OutputChoiceCount;
+
+        // 3b. High-risk tools need a live approval (two-person rule).
+        if (await CheckToolApprovalsAsync(credential, purpose, request.ToolNames, now, ct) is { } notApproved)
+        {
+            return notApproved;
+        }
 
         // 4. Depth.
         if (CheckDepth(call) is { } tooDeep)
@@ -413,15 +431,24 @@ internal sealed partial class GatewayHandler(
     private List<BudgetCounter> Counters(Call call, DateTimeOffset now)
     {
         var counters = new List<BudgetCounter>();
-        void Add(string scope, Guid id, Limits limits)
+        void Add(string scope, Guid id, Limits limits, string? holder = null)
         {
             foreach (var budget in limits.Budgets)
             {
-                counters.Add(new BudgetCounter(scope, id, budget, BudgetWindows.Start(budget.Window, now, _zone)));
+                counters.Add(new BudgetCounter(scope, id, budget, BudgetWindows.Start(budget.Window, now, _zone)) { Holder = holder });
             }
         }
 
         Add("credential", call.Credential!.Id, call.Purpose!.Policy.CredentialLimits);
+        Add("delegation", call.Credential.Id, call.Credential.OwnLimits);
+
+        // A delegated credential also spends its ancestors' budgets: parent + children never exceed the parent's.
+        foreach (var ancestor in call.Credential.Ancestors)
+        {
+            Add("credential", ancestor.Id, call.Purpose.Policy.CredentialLimits, $"parent credential {ancestor.Prefix}");
+            Add("delegation", ancestor.Id, ancestor.Limits, $"parent credential {ancestor.Prefix}");
+        }
+
         Add("purpose", call.Purpose.Id, call.Purpose.Policy.PurposeLimits);
         Add("owner", call.Owner!.Id, call.Owner.Limits);
         return counters;

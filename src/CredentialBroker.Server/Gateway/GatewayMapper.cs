@@ -18,6 +18,8 @@ internal static class GatewayMapper
         UnpricedCapMicroUsd = p.UnpricedCapMicroUsd,
         CredentialLimits = ToProto(p.CredentialLimits),
         PurposeLimits = ToProto(p.PurposeLimits),
+        HighRiskTools = { p.HighRiskTools },
+        MaxDelegationDepth = p.MaxDelegationDepth,
     };
 
     public static V1.Limits ToProto(Limits l) => new()
@@ -82,6 +84,11 @@ internal static class GatewayMapper
             v.Add($"{field}.max_call_depth", $"must be between 0 and {MaxCallDepthCeiling}");
         }
 
+        if (proto.MaxDelegationDepth is < 0 or > MaxCallDepthCeiling)
+        {
+            v.Add($"{field}.max_delegation_depth", $"must be between 0 and {MaxCallDepthCeiling}");
+        }
+
         var unpriced = proto.UnpricedPolicy == V1.UnpricedPolicy.Cap ? UnpricedPolicy.Cap : UnpricedPolicy.Refuse;
         if (unpriced == UnpricedPolicy.Cap && proto.UnpricedCapMicroUsd <= 0)
         {
@@ -102,6 +109,8 @@ internal static class GatewayMapper
             UnpricedCapMicroUsd = unpriced == UnpricedPolicy.Cap ? proto.UnpricedCapMicroUsd : 0,
             CredentialLimits = Limits(v, $"{field}.credential_limits", proto.CredentialLimits),
             PurposeLimits = Limits(v, $"{field}.purpose_limits", proto.PurposeLimits),
+            HighRiskTools = Server.Policy.ToolPatterns.Validate(v, $"{field}.high_risk_tools", proto.HighRiskTools),
+            MaxDelegationDepth = proto.MaxDelegationDepth,
         };
     }
 
@@ -122,11 +131,17 @@ internal static class GatewayMapper
             v.Add($"{field}.tokens_per_minute", "must not be negative (0 means unlimited)");
         }
 
+        return new Limits { RequestsPerMinute = proto.RequestsPerMinute, TokensPerMinute = proto.TokensPerMinute, Budgets = Budgets(v, $"{field}.budgets", proto.Budgets) };
+    }
+
+    /// <summary>Checks a list of budgets (one per window, each with a ceiling); <paramref name="field"/> names the list.</summary>
+    public static List<BudgetLimit> Budgets(RequestValidator v, string field, IList<V1.Budget> proto)
+    {
         var budgets = new List<BudgetLimit>();
-        for (var i = 0; i < proto.Budgets.Count; i++)
+        for (var i = 0; i < proto.Count; i++)
         {
-            var b = proto.Budgets[i];
-            var at = $"{field}.budgets[{i}]";
+            var b = proto[i];
+            var at = $"{field}[{i}]";
             var window = FromProto(b.Window);
             if (window is null)
             {
@@ -156,7 +171,7 @@ internal static class GatewayMapper
             budgets.Add(new BudgetLimit(window.Value, b.MaxMicroUsd, b.MaxTokens, b.AlertPercent));
         }
 
-        return new Limits { RequestsPerMinute = proto.RequestsPerMinute, TokensPerMinute = proto.TokensPerMinute, Budgets = budgets };
+        return budgets;
     }
 
     public static List<ModelPrice> Prices(RequestValidator v, string field, IList<V1.ModelPrice> proto)

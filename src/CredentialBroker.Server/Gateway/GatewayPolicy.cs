@@ -33,6 +33,12 @@ public sealed record GatewayPolicy
 
     /// <summary>Limits on all credentials of the purpose together.</summary>
     public Limits PurposeLimits { get; init; } = Limits.None;
+
+    /// <summary>Tool names or glob patterns ("shell_*") that need an approval before a call may declare them.</summary>
+    public IReadOnlyList<string> HighRiskTools { get; init; } = [];
+
+    /// <summary>How deep credentials may be delegated; 0 allows no delegation.</summary>
+    public int MaxDelegationDepth { get; init; }
 }
 
 /// <summary>Calls for models without a price: refused, or charged a fixed amount each.</summary>

@@ -71,6 +71,9 @@ public sealed class BrokerOptions
     /// <summary>The gateway: request limits, budget time zone, caching and metering.</summary>
     public Gateway.GatewayOptions Gateway { get; set; } = new();
 
+    /// <summary>Approvals of high-risk tools: default and longest lifetime.</summary>
+    public Approvals.ApprovalOptions Approvals { get; set; } = new();
+
     /// <summary>Metrics and traces: Prometheus at /metrics, OTLP export.</summary>
     public Telemetry.TelemetryOptions Telemetry { get; set; } = new();
 

@@ -77,6 +77,11 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
             failures.Add("Broker:Gateway: UpstreamTimeout must be at least 1 second, CacheTtl not negative, UsageFlushInterval positive, and AbandonedReservationAfter at least UpstreamTimeout.");
         }
 
+        if (options.Approvals.DefaultTtl < TimeSpan.FromMinutes(1) || options.Approvals.MaxTtl < options.Approvals.DefaultTtl)
+        {
+            failures.Add("Broker:Approvals: DefaultTtl must be at least 1 minute and MaxTtl at least DefaultTtl.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -108,6 +108,7 @@ public static class BrokerServiceExtensions
         app.MapGrpcService<IdentityApi>();
         app.MapGrpcService<UsageApi>();
         app.MapGrpcService<ReportApi>();
+        app.MapGrpcService<Approvals.ApprovalApi>();
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGrpcReflectionService();
         app.MapGateway();

@@ -34,6 +34,14 @@ internal static class RpcPermissions
         Add(credentials, "RevokeCredential", _everyone);
         Add(credentials, "GetCredential", _everyone);
         Add(credentials, "ListCredentials", _everyone);
+        Add(credentials, "DelegateCredential", [BrokerRole.Workload, BrokerRole.Owner]);
+
+        // Approvals: a second person with the security role decides; admin alone is not enough.
+        var approvals = ApprovalService.Descriptor.FullName;
+        Add(approvals, "RequestToolApproval", [BrokerRole.Workload, BrokerRole.Owner]);
+        Add(approvals, "ApproveToolUse", [BrokerRole.Security]);
+        Add(approvals, "DenyToolUse", [BrokerRole.Security]);
+        Add(approvals, "ListApprovals", _everyone);
 
         var revocation = RevocationService.Descriptor.FullName;
         Add(revocation, "RevokeMatching", _securityAndAdmin);

@@ -16,6 +16,7 @@ internal static class ReportExtensions
         services.AddSingleton<IComplianceControl, LifetimeByTierControl>();
         services.AddSingleton<IComplianceControl, SingleIdentityControl>();
         services.AddSingleton<IComplianceControl, LeastPrivilegeControl>();
+        services.AddSingleton<IComplianceControl, HighRiskToolControl>();
         services.AddSingleton<IComplianceControl, SecretStorageControl>();
         services.AddSingleton<IComplianceControl, AuditChainControl>();
         return services;

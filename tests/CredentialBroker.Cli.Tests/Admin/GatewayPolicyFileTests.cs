@@ -23,6 +23,8 @@ public sealed class GatewayPolicyFileTests
               - {window: lifetime, max_usd: 0.000001}
           purpose_limits:
             budgets: [{window: month, max_usd: 2500.5}]
+          high_risk_tools: [shell_*, "*delete*"]
+          max_delegation_depth: 2
         """;
 
     [Fact]
@@ -49,6 +51,8 @@ public sealed class GatewayPolicyFileTests
                 },
             },
             PurposeLimits = new Limits { Budgets = { new Budget { Window = BudgetWindow.Month, MaxMicroUsd = 2_500_500_000 } } },
+            HighRiskTools = { "shell_*", "*delete*" },
+            MaxDelegationDepth = 2,
         };
         Assert.Equal(expected, request.Gateway);
     }

@@ -38,13 +38,18 @@ public sealed class AuthorizationMatrixTests(BrokerFixture broker) : IClassFixtu
         ["SetOwnerLimits"] = (["admin"], (b, m) => b.Admin.SetOwnerLimitsAsync(new SetOwnerLimitsRequest { OwnerId = _someId }, m).ResponseAsync),
         ["UpdateProvider"] = (["admin"], (b, m) => b.Admin.UpdateProviderAsync(new UpdateProviderRequest { Id = _someId }, m).ResponseAsync),
         ["GetUsage"] = (["workload", "owner", "security", "admin"], (b, m) => new UsageService.UsageServiceClient(b.Channel).GetUsageAsync(new GetUsageRequest { OwnerId = _someId }, m).ResponseAsync),
+        ["DelegateCredential"] = (["workload", "owner"], (b, m) => b.Credentials.DelegateCredentialAsync(new DelegateCredentialRequest { ParentId = _someId }, m).ResponseAsync),
+        ["RequestToolApproval"] = (["workload", "owner"], (b, m) => b.ApprovalClient.RequestToolApprovalAsync(new RequestToolApprovalRequest { WorkloadId = _someId, PurposeId = _someId, Tools = { "x" }, Justification = "x" }, m).ResponseAsync),
+        ["ApproveToolUse"] = (["security"], (b, m) => b.ApprovalClient.ApproveToolUseAsync(new ApproveToolUseRequest { Id = _someId, Note = "x" }, m).ResponseAsync),
+        ["DenyToolUse"] = (["security"], (b, m) => b.ApprovalClient.DenyToolUseAsync(new DenyToolUseRequest { Id = _someId, Note = "x" }, m).ResponseAsync),
+        ["ListApprovals"] = (["workload", "owner", "security", "admin"], (b, m) => b.ApprovalClient.ListApprovalsAsync(new ListApprovalsRequest(), m).ResponseAsync),
         ["CreateAccessToken"] = (["admin"], (b, m) => b.Admin.CreateAccessTokenAsync(new CreateAccessTokenRequest(), m).ResponseAsync),
     };
 
     [Fact]
     public void Matrix_CoversEveryRpcOfTheContract()
     {
-        var contract = new[] { CredentialService.Descriptor, RevocationService.Descriptor, AuditService.Descriptor, AdminService.Descriptor, IdentityService.Descriptor, UsageService.Descriptor }
+        var contract = new[] { CredentialService.Descriptor, RevocationService.Descriptor, AuditService.Descriptor, AdminService.Descriptor, IdentityService.Descriptor, UsageService.Descriptor, ApprovalService.Descriptor }
             .SelectMany(s => s.Methods).Select(m => m.Name).Order();
         Assert.Equal(contract, Calls.Keys.Order());
     }

@@ -47,6 +47,7 @@ public class BrokerFixture : IAsyncLifetime
     public AuditService.AuditServiceClient Audit => new(Channel);
 
     public UsageService.UsageServiceClient Usage => new(Channel);
+    public ApprovalService.ApprovalServiceClient ApprovalClient => new(Channel);
 
     public static Metadata Bearer(string token) => new() { { "authorization", "Bearer " + token } };
 

@@ -18,7 +18,7 @@ public sealed class ComplianceReportTests(ReportFixture fixture) : IClassFixture
 
         var clean = await ReportAsync(world);
         Assert.True(clean.Passed, string.Join("\n", clean.Controls.Where(c => c.Status != "pass").Select(c => $"{c.Id}: {c.Measured} {string.Join(", ", c.Findings)}")));
-        Assert.Equal(["owner-and-purpose", "offboarding-revocation", "lifetime-by-tier", "single-identity", "least-privilege", "secret-storage", "audit-chain"], clean.Controls.Select(c => c.Id));
+        Assert.Equal(["owner-and-purpose", "offboarding-revocation", "lifetime-by-tier", "single-identity", "least-privilege", "high-risk-tools-approved", "secret-storage", "audit-chain"], clean.Controls.Select(c => c.Id));
         Assert.All(clean.Controls, c => Assert.NotEmpty(c.References));
 
         // OWASP NHI-9: the key presented by an identity other than its workload.
@@ -34,6 +34,15 @@ public sealed class ComplianceReportTests(ReportFixture fixture) : IClassFixture
         var unbounded = await fixture.SeedAsync(p => p.AllowedModels.Clear());
         await fixture.IssueAsync(unbounded);
         await AssertFailsAsync(world, "least-privilege", unbounded.Purpose.Name);
+
+        // Two-person rule: an approval of a high-risk tool decided by its own requester (written behind the API's back).
+        var approval = Guid.NewGuid();
+        await fixture.ExecuteAsync($"""
+            INSERT INTO tool_approvals (id, workload_id, purpose_id, tools, justification, status, requested_ttl, requested_by, requested_at, decided_by, decided_at, expires_at)
+            VALUES ('{approval}', '{world.Workload.Id}', '{world.Purpose.Id}', ARRAY['shell_exec'], 'test', 'approved', interval '1 day', 'owner:alice',
+                    '{fixture.Time.GetUtcNow():O}', 'owner:alice', '{fixture.Time.GetUtcNow():O}', '{fixture.Time.GetUtcNow().AddDays(1):O}')
+            """);
+        await AssertFailsAsync(world, "high-risk-tools-approved", approval.ToString());
 
         // OWASP NHI-1: an owner marked inactive behind the broker's back, its credential still live.
         var orphan = await fixture.SeedBoundedAsync();
