@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using CredentialBroker.Server.Cluster;
 
 namespace CredentialBroker.Server.Gateway;
 
@@ -6,9 +7,13 @@ namespace CredentialBroker.Server.Gateway;
 /// Token buckets per scope (credential, purpose, owner) for requests/min and tokens/min: a bucket
 /// holds up to one minute's allowance and refills continuously. A call takes one request and its
 /// worst-case tokens from every bucket that applies, all or nothing, and gets unused tokens back
-/// when it is settled. Buckets live in this replica's memory (see docs/ARCHITECTURE.md).
+/// when it is settled. Buckets live in this replica's memory, sized to this replica's share of the
+/// limit (limit / live replicas, <see cref="LiveReplicas"/>), so the replicas together admit the
+/// limit when load is spread over them (see docs/ARCHITECTURE.md). A call larger than the share but
+/// within the whole limit is admitted when the bucket is full and leaves it in debt, so the share
+/// never makes a call impossible and the rate over time still holds.
 /// </summary>
-internal sealed class RateLimiter(TimeProvider time)
+internal sealed class RateLimiter(TimeProvider time, LiveReplicas replicas)
 {
     private const int MaxIdleBuckets = 100_000;
     private readonly ConcurrentDictionary<(string Scope, Guid Id, bool Tokens), Bucket> _buckets = new();
@@ -20,10 +25,11 @@ internal sealed class RateLimiter(TimeProvider time)
     public RateDecision TryAcquire(IReadOnlyList<Scope> scopes, long tokens)
     {
         var now = time.GetTimestamp();
+        var live = replicas.Count;
         var taken = new List<(Bucket Bucket, double Amount)>(scopes.Count * 2);
         foreach (var scope in scopes)
         {
-            if (scope.Limits.RequestsPerMinute > 0 && !Take(Get(scope, false), scope.Limits.RequestsPerMinute, 1, now, taken, out var wait))
+            if (scope.Limits.RequestsPerMinute > 0 && !Take(Get(scope, false, live), LiveReplicas.Share(scope.Limits.RequestsPerMinute, live), 1, now, taken, out var wait))
             {
                 Return(taken);
                 return RateDecision.Refused($"{scope.Name} rate limit of {scope.Limits.RequestsPerMinute} requests per minute", wait);
@@ -38,7 +44,7 @@ internal sealed class RateLimiter(TimeProvider time)
                         $"{scope.Name} rate limit of {scope.Limits.TokensPerMinute} tokens per minute (this request may use up to {tokens} tokens; lower max_tokens or send less)", null);
                 }
 
-                if (!Take(Get(scope, true), scope.Limits.TokensPerMinute, tokens, now, taken, out wait))
+                if (!Take(Get(scope, true, live), LiveReplicas.Share(scope.Limits.TokensPerMinute, live), tokens, now, taken, out wait))
                 {
                     Return(taken);
                     return RateDecision.Refused($"{scope.Name} rate limit of {scope.Limits.TokensPerMinute} tokens per minute", wait);
@@ -58,23 +64,25 @@ internal sealed class RateLimiter(TimeProvider time)
             return;
         }
 
+        var live = replicas.Count;
         foreach (var scope in scopes.Where(s => s.Limits.TokensPerMinute > 0))
         {
             if (_buckets.TryGetValue((scope.Name, scope.Id, true), out var bucket))
             {
                 lock (bucket)
                 {
-                    bucket.Level = Math.Min(scope.Limits.TokensPerMinute, bucket.Level + tokens);
+                    bucket.Level = Math.Min(LiveReplicas.Share(scope.Limits.TokensPerMinute, live), bucket.Level + tokens);
                 }
             }
         }
     }
 
-    private Bucket Get(Scope scope, bool tokens) =>
+    private Bucket Get(Scope scope, bool tokens, int live) =>
         _buckets.GetOrAdd((scope.Name, scope.Id, tokens), static (_, capacity) => new Bucket { Level = capacity, Stamp = long.MinValue },
-            (double)(tokens ? scope.Limits.TokensPerMinute : scope.Limits.RequestsPerMinute));
+            LiveReplicas.Share(tokens ? scope.Limits.TokensPerMinute : scope.Limits.RequestsPerMinute, live));
 
-    private bool Take(Bucket bucket, long perMinute, double amount, long now, List<(Bucket, double)> taken, out TimeSpan wait)
+    /// <summary>Refills <paramref name="bucket"/> at <paramref name="perMinute"/> (this replica's share) and takes <paramref name="amount"/> if it fits.</summary>
+    private bool Take(Bucket bucket, double perMinute, double amount, long now, List<(Bucket, double)> taken, out TimeSpan wait)
     {
         lock (bucket)
         {
@@ -89,7 +97,8 @@ internal sealed class RateLimiter(TimeProvider time)
             }
 
             bucket.Stamp = now;
-            if (bucket.Level >= amount)
+            var needed = Math.Min(amount, perMinute);
+            if (bucket.Level >= needed)
             {
                 bucket.Level -= amount;
                 taken.Add((bucket, amount));
@@ -97,7 +106,7 @@ internal sealed class RateLimiter(TimeProvider time)
                 return true;
             }
 
-            wait = TimeSpan.FromMinutes((amount - bucket.Level) / perMinute);
+            wait = TimeSpan.FromMinutes((needed - bucket.Level) / perMinute);
             return false;
         }
     }

@@ -15,17 +15,31 @@ internal static class GovernanceExtensions
         var interval = builder.Configuration.GetSection(BrokerOptions.Section).GetValue<TimeSpan?>(nameof(BrokerOptions.ExpirySweepInterval))
             ?? new BrokerOptions().ExpirySweepInterval;
 
+        var replica = builder.Configuration.GetSection($"{BrokerOptions.Section}:{nameof(BrokerOptions.Replica)}").Get<Cluster.ReplicaOptions>() ?? new();
+
         builder.AddQuartz(q =>
         {
-            q.ConfigureScheduler(s => s.InstanceName = "credentialbroker");
+            // The scheduler instance is the replica (Broker:Replica:Id), so qrtz_fired_triggers names the replica running a job.
+            q.ConfigureScheduler(s =>
+            {
+                s.InstanceName = "credentialbroker";
+                s.InstanceId = Cluster.ReplicaIdentity.For(builder).Id;
+            });
             q.UsePersistentStore(store =>
             {
                 store.UsePostgres(connectionString);
-                store.UseClustering(c => c.CheckinInterval = TimeSpan.FromSeconds(10));
+                store.UseClustering(c =>
+                {
+                    c.CheckinInterval = replica.JobCheckinInterval;
+                    c.CheckinMisfireThreshold = replica.JobFailureThreshold;
+                });
             });
-            q.ScheduleJob<ExpiryJob>(trigger => trigger
-                .WithIdentity(ExpiryJob.Name)
-                .WithSimpleSchedule(interval));
+            // RequestRecovery: when a replica dies mid-sweep, the replica that notices runs the sweep again at once.
+            q.ScheduleJob<ExpiryJob>(
+                trigger => trigger
+                    .WithIdentity(ExpiryJob.Name)
+                    .WithSimpleSchedule(interval),
+                job => job.RequestRecovery());
             q.ScheduleJob<ReservationSweepJob>(trigger => trigger
                 .WithIdentity(ReservationSweepJob.Name)
                 .WithSimpleSchedule(TimeSpan.FromMinutes(1)));

@@ -88,6 +88,9 @@ public sealed class BrokerOptions
 
     /// <summary>Webhooks that receive audit events (anomalies, suspensions, revocations, ...) as JSON or Slack messages.</summary>
     public List<Webhooks.WebhookOptions> Webhooks { get; set; } = [];
+
+    /// <summary>This replica among the others: its name, heartbeat (rate limits are shared among live replicas), job failover.</summary>
+    public Cluster.ReplicaOptions Replica { get; set; } = new();
 }
 
 /// <summary>A trusted JWT issuer (Kubernetes service accounts, SPIFFE JWT-SVIDs, an OIDC provider).</summary>

@@ -1,6 +1,7 @@
 using CredentialBroker.Server.Admin;
 using CredentialBroker.Server.Audit;
 using CredentialBroker.Server.Budgets;
+using CredentialBroker.Server.Cluster;
 using CredentialBroker.Server.Credentials;
 using CredentialBroker.Server.Gateway;
 using CredentialBroker.Server.Governance;
@@ -86,6 +87,7 @@ public static class BrokerServiceExtensions
             options.MaxReceiveMessageSize = 1024 * 1024;
         });
         services.AddGrpcReflection();
+        builder.AddReplicaRegistry();
         builder.AddGovernance(connectionString);
         builder.AddBrokerTelemetry();
 

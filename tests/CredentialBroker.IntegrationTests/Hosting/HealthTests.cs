@@ -40,6 +40,15 @@ public sealed class HealthTests(HealthBrokerFixture broker) : IClassFixture<Heal
 
         await WaitForAsync(http, HttpStatusCode.OK);
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest())).Status);
+
+        // Quartz takes the container's TimeProvider, here the fixture's fake clock: its database retry
+        // waits (15 s) end only when that clock moves. Without this the scheduler stays parked in a
+        // retry after the outage and the fixture's shutdown waits for it forever.
+        for (var i = 0; i < 5; i++)
+        {
+            broker.Time.Advance(TimeSpan.FromSeconds(20));
+            await Task.Delay(200);
+        }
     }
 
     private async Task WaitForAsync(HttpClient http, HttpStatusCode status)
