@@ -147,6 +147,10 @@ internal sealed class CredentialApi(
             case CredentialState.Expired:
                 throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
                     $"Credential {c.Prefix} expired at {c.ExpiresAt:u}; expired credentials cannot be renewed. Issue a new one.", refused, "credential", c.Id.ToString());
+            case CredentialState.Suspended:
+                throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
+                    $"Credential {c.Prefix} is suspended after anomaly {c.SuspendedBy}; it cannot be renewed until security reinstates it (brokerctl anomalies reinstate {c.Id}).",
+                    refused, "credential", c.Id.ToString());
         }
 
         if (c.ExpiresAt >= c.MaxExpiresAt)
@@ -181,7 +185,7 @@ internal sealed class CredentialApi(
 
         var view = await FindAccessibleAsync(id, track: true, "credential.revoke.denied", context);
         var now = time.GetDbNow();
-        if (view.EffectiveState(now) != CredentialState.Active)
+        if (view.EffectiveState(now) is not (CredentialState.Active or CredentialState.Suspended))
         {
             // Idempotent: a credential that no longer works is left as it is.
             return new RevokeCredentialResponse { Credential = view.ToProto(now) };

@@ -16,7 +16,7 @@ namespace CredentialBroker.Server.Gateway;
 internal sealed record GatewayCredential(
     Guid Id, string Prefix, Guid OwnerId, Guid PurposeId, Guid WorkloadId, string WorkloadIdentity,
     Guid ProviderId, string ProviderName, IReadOnlyList<string> Models, CredentialState Status,
-    DateTimeOffset ExpiresAt, bool RevokedByWatermark);
+    DateTimeOffset ExpiresAt, bool RevokedByWatermark, Limits? NarrowedLimits = null, Guid? SuspendedBy = null);
 
 /// <summary>A purpose's rules as the gateway needs them.</summary>
 internal sealed record GatewayPurpose(Guid Id, string Name, RiskTier RiskTier, IReadOnlyList<string> AllowedModels, GatewayPolicy Policy);
@@ -81,7 +81,7 @@ internal sealed class GatewayDirectory : IDisposable
             {
                 Credential = c,
                 WorkloadIdentity = w.Identity,
-                WatermarkId = c.Status == CredentialState.Active
+                WatermarkId = c.Status == CredentialState.Active || c.Status == CredentialState.Suspended
                     ? WatermarkFunctions.CredentialWatermark(c.OwnerId, c.PurposeId, c.ProviderName, c.WorkloadId, c.IssuedAt, c.Labels)
                     : null,
             }).FirstOrDefaultAsync(cancellationToken);
@@ -92,7 +92,7 @@ internal sealed class GatewayDirectory : IDisposable
 
         var r = row.Credential;
         var found = new GatewayCredential(r.Id, r.Prefix, r.OwnerId, r.PurposeId, r.WorkloadId, row.WorkloadIdentity, r.ProviderId, r.ProviderName,
-            r.Models, r.Status, r.ExpiresAt, row.WatermarkId is not null);
+            r.Models, r.Status, r.ExpiresAt, row.WatermarkId is not null, r.Limits, r.SuspendedBy);
         if (CanCache(generation))
         {
             _keyByCredential[r.Id] = key;

@@ -115,6 +115,12 @@ internal sealed partial class GatewayHandler(
             return GatewayDenial.Unauthorized("key_expired", $"Credential {credential.Prefix} expired at {credential.ExpiresAt:u}; renew it before it expires, or issue a new one.");
         }
 
+        if (credential.Status == CredentialState.Suspended)
+        {
+            return GatewayDenial.Forbidden("key_suspended",
+                $"Credential {credential.Prefix} is suspended: anomaly {credential.SuspendedBy} was detected on it. Security must review the anomaly and reinstate the credential (brokerctl anomalies reinstate {credential.Id}) before it works again.");
+        }
+
         var purpose = await directory.GetPurposeAsync(credential.PurposeId, ct);
         var owner = await directory.GetOwnerAsync(credential.OwnerId, ct);
         var provider = await directory.GetProviderAsync(credential.ProviderId, ct);
@@ -221,7 +227,7 @@ internal sealed partial class GatewayHandler(
         call.WorstTokens = worstTokens;
         call.Scopes =
         [
-            new RateLimiter.Scope("credential", credential.Id, policy.CredentialLimits),
+            new RateLimiter.Scope("credential", credential.Id, CredentialLimits.Effective(policy.CredentialLimits, credential.NarrowedLimits)),
             new RateLimiter.Scope("purpose", purpose.Id, policy.PurposeLimits),
             new RateLimiter.Scope("owner", owner.Id, owner.Limits),
         ];

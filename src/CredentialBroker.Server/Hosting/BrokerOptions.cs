@@ -76,6 +76,9 @@ public sealed class BrokerOptions
 
     /// <summary>Log format; secrets are redacted from every log line.</summary>
     public Telemetry.BrokerLoggingOptions Logging { get; set; } = new();
+
+    /// <summary>Anomaly detection: baselines, thresholds, ceilings and actions per risk tier.</summary>
+    public Anomalies.AnomalyOptions Anomalies { get; set; } = new();
 }
 
 /// <summary>A trusted JWT issuer (Kubernetes service accounts, SPIFFE JWT-SVIDs, an OIDC provider).</summary>

@@ -69,6 +69,7 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
             failures.Add("Broker:Gateway: UpstreamTimeout must be at least 1 second, CacheTtl not negative, UsageFlushInterval positive, and AbandonedReservationAfter at least UpstreamTimeout.");
         }
 
+        failures.AddRange(Anomalies.AnomalyOptionsValidator.Validate(options.Anomalies));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

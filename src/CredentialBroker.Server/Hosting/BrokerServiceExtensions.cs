@@ -1,4 +1,5 @@
 using CredentialBroker.Server.Admin;
+using CredentialBroker.Server.Anomalies;
 using CredentialBroker.Server.Audit;
 using CredentialBroker.Server.Budgets;
 using CredentialBroker.Server.Credentials;
@@ -73,6 +74,7 @@ public static class BrokerServiceExtensions
         services.AddSingleton<UsageRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<UsageRecorder>());
         services.AddHttpForwarder();
+        services.AddAnomalies();
 
         services.AddGrpc(options =>
         {

@@ -20,6 +20,7 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
     public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
     public DbSet<RevocationWatermark> RevocationWatermarks => Set<RevocationWatermark>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<Anomalies.Anomaly> Anomalies => Set<Anomalies.Anomaly>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

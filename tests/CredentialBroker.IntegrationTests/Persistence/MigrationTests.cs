@@ -25,7 +25,7 @@ public sealed class MigrationTests
         var first = await migrator.MigrateAsync(CancellationToken.None);
         var second = await migrator.MigrateAsync(CancellationToken.None);
 
-        Assert.Equal(["0001_initial", "0002_quartz_job_store", "0003_gateway"], first);
+        Assert.Equal(["0001_initial", "0002_quartz_job_store", "0003_gateway", "0005_anomalies"], first);
         Assert.Empty(second);
         Assert.Empty(await migrator.PendingAsync(CancellationToken.None));
         Assert.Equal(1, await ScalarAsync(db, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'credentials'"));
@@ -40,8 +40,8 @@ public sealed class MigrationTests
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
             new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None)));
 
-        Assert.Equal(3, results.Sum(r => r.Count));
-        Assert.Equal(3, await ScalarAsync(db, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal(4, results.Sum(r => r.Count));
+        Assert.Equal(4, await ScalarAsync(db, "SELECT count(*) FROM schema_migrations"));
     }
 
     [Fact]
