@@ -6,6 +6,8 @@ internal static class AnomalyExtensions
     public static IServiceCollection AddAnomalies(this IServiceCollection services)
     {
         services.AddSingleton<AnomalyResponder>();
+        services.AddSingleton<RealtimeChecks>();
+        services.AddHostedService(sp => sp.GetRequiredService<RealtimeChecks>());
         return services;
     }
 }
