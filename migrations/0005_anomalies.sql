@@ -39,3 +39,7 @@ CREATE TABLE anomalies (
 CREATE UNIQUE INDEX ux_anomalies_unresolved ON anomalies (credential_id, kind) WHERE status <> 'resolved';
 CREATE INDEX ix_anomalies_detected ON anomalies (detected_at DESC, id DESC);
 CREATE INDEX ix_anomalies_status ON anomalies (status, detected_at DESC);
+
+-- The detection job finds the credentials used in its recent window by time; usage events arrive
+-- in time order, so a BRIN index is small and cheap to maintain on this hot table.
+CREATE INDEX ix_usage_events_occurred ON usage_events USING brin (occurred_at);

@@ -6,6 +6,7 @@ internal static class AnomalyExtensions
     public static IServiceCollection AddAnomalies(this IServiceCollection services)
     {
         services.AddSingleton<AnomalyResponder>();
+        services.AddSingleton<AnomalyDetector>();
         services.AddSingleton<RealtimeChecks>();
         services.AddHostedService(sp => sp.GetRequiredService<RealtimeChecks>());
         return services;

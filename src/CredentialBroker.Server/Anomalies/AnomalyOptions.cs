@@ -29,7 +29,7 @@ public sealed class AnomalyOptions
     public long TokensPerMinuteFloor { get; set; } = 50_000;
 
     /// <summary>Cost per hour (micro-USD) below which no spike is reported.</summary>
-    public long CostPerHourFloorMicroUsd { get; set; } = 2_000_000;
+    public long CostPerHourFloorMicroUsd { get; set; } = 5_000_000;
 
     /// <summary>Error rate (0-1) below which no error spike is reported.</summary>
     public double ErrorRateFloor { get; set; } = 0.5;

@@ -10,6 +10,8 @@ internal static class GovernanceExtensions
     {
         builder.Services.AddSingleton<ExpirySweeper>();
         builder.Services.AddSingleton<ReservationSweeper>();
+        var anomalyInterval = builder.Configuration.GetSection($"{BrokerOptions.Section}:{nameof(BrokerOptions.Anomalies)}").GetValue<TimeSpan?>(nameof(Anomalies.AnomalyOptions.Interval))
+            ?? new Anomalies.AnomalyOptions().Interval;
         var interval = builder.Configuration.GetSection(BrokerOptions.Section).GetValue<TimeSpan?>(nameof(BrokerOptions.ExpirySweepInterval))
             ?? new BrokerOptions().ExpirySweepInterval;
 
@@ -27,6 +29,9 @@ internal static class GovernanceExtensions
             q.ScheduleJob<ReservationSweepJob>(trigger => trigger
                 .WithIdentity(ReservationSweepJob.Name)
                 .WithSimpleSchedule(TimeSpan.FromMinutes(1)));
+            q.ScheduleJob<Anomalies.AnomalyJob>(trigger => trigger
+                .WithIdentity(Anomalies.AnomalyJob.Name)
+                .WithSimpleSchedule(anomalyInterval));
             q.AddJobListener<Telemetry.JobMetricsListener>();
         });
         builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);

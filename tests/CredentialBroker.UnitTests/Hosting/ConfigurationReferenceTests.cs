@@ -49,9 +49,11 @@ public sealed class ConfigurationReferenceTests
         Assert.Contains(ConfigurationReference.All, k => k.Path == "Broker:JwtIssuers:N:" + nameof(JwtIssuerOptions.SubjectClaim) && k.Default == "sub");
         Assert.Contains(ConfigurationReference.All, k => k.Path == "Broker:PreviousMasterKeys:N" && k.Type == "string");
         Assert.Equal(
-            // BrokerOptions' nested sections (Gateway, JwtIssuers, Telemetry, Logging) count by their own properties.
-            typeof(BrokerOptions).GetProperties().Length - 4 + typeof(GatewayOptions).GetProperties().Length + typeof(JwtIssuerOptions).GetProperties().Length
-                + typeof(Server.Telemetry.TelemetryOptions).GetProperties().Length + typeof(Server.Telemetry.BrokerLoggingOptions).GetProperties().Length,
+            // BrokerOptions' nested sections (Gateway, JwtIssuers, Telemetry, Logging, Anomalies) count by their own properties;
+            // Anomalies nests one section per risk tier.
+            typeof(BrokerOptions).GetProperties().Length - 5 + typeof(GatewayOptions).GetProperties().Length + typeof(JwtIssuerOptions).GetProperties().Length
+                + typeof(Server.Telemetry.TelemetryOptions).GetProperties().Length + typeof(Server.Telemetry.BrokerLoggingOptions).GetProperties().Length
+                + typeof(Server.Anomalies.AnomalyOptions).GetProperties().Length - 3 + (3 * typeof(Server.Anomalies.AnomalyTierOptions).GetProperties().Length),
             ConfigurationReference.All.Count(k => k.Path.StartsWith("Broker:", StringComparison.Ordinal) && k.Path != "Broker:DatabaseStartupTimeout"));
         Assert.Empty(ConfigurationReference.All.Where(k => string.IsNullOrWhiteSpace(k.Description)).Select(k => k.Path));
     }
