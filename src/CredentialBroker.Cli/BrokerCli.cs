@@ -41,6 +41,7 @@ public static class BrokerCli
             CredsCommand.Create(env),
             RevokeCommand.Create(env),
             AuditCommand.Create(env),
+            Anomalies.AnomaliesCommand.Create(env),
             UsageCommand.Create(env),
             OwnersCommand.Create(env),
             WorkloadsCommand.Create(env),

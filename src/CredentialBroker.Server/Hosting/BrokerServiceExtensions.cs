@@ -103,6 +103,7 @@ public static class BrokerServiceExtensions
         app.MapGrpcService<AuditApi>();
         app.MapGrpcService<IdentityApi>();
         app.MapGrpcService<UsageApi>();
+        app.MapGrpcService<AnomalyApi>();
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGrpcReflectionService();
         app.MapGateway();

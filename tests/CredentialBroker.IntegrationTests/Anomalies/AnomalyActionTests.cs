@@ -2,6 +2,8 @@ using System.Net;
 using CredentialBroker.IntegrationTests.Infrastructure;
 using CredentialBroker.Server.Anomalies;
 using CredentialBroker.V1;
+using AnomalyAction = CredentialBroker.Server.Anomalies.AnomalyAction;
+using AnomalyKind = CredentialBroker.Server.Anomalies.AnomalyKind;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 

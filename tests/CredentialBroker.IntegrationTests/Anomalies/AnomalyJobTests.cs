@@ -1,6 +1,8 @@
 using CredentialBroker.IntegrationTests.Infrastructure;
 using CredentialBroker.Server.Anomalies;
 using CredentialBroker.V1;
+using AnomalyAction = CredentialBroker.Server.Anomalies.AnomalyAction;
+using AnomalyKind = CredentialBroker.Server.Anomalies.AnomalyKind;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CredentialBroker.IntegrationTests.Anomalies;
