@@ -46,6 +46,8 @@ ALTER TABLE usage_events ADD PRIMARY KEY (id, occurred_at);
 CREATE INDEX ix_usage_events_credential ON usage_events (credential_id, occurred_at);
 CREATE INDEX ix_usage_events_purpose ON usage_events (purpose_id, occurred_at);
 CREATE INDEX ix_usage_events_owner ON usage_events (owner_id, occurred_at);
+-- Recreated from 0005 (anomaly detection scans recent minutes across all credentials).
+CREATE INDEX ix_usage_events_occurred ON usage_events USING brin (occurred_at);
 
 -- Per-hour (UTC) sums of usage_events for each credential, purpose and owner, by model.
 CREATE TABLE usage_hourly (

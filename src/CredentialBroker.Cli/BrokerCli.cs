@@ -44,6 +44,7 @@ public static class BrokerCli
             CredsCommand.Create(env),
             RevokeCommand.Create(env),
             AuditCommand.Create(env),
+            Anomalies.AnomaliesCommand.Create(env),
             UsageCommand.Create(env),
             InventoryCommand.Create(env),
             ReportCommand.Create(env),

@@ -10,8 +10,8 @@ public static class CredsListCommand
     public static Command Create(CliEnvironment env)
     {
         var purpose = new Option<string?>("--purpose") { Description = "Only credentials of this purpose id" };
-        var status = new Option<string?>("--status") { Description = "Only credentials in this status: active, expired or revoked" };
-        status.AcceptOnlyFromAmong("active", "expired", "revoked");
+        var status = new Option<string?>("--status") { Description = "Only credentials in this status: active, suspended, expired or revoked" };
+        status.AcceptOnlyFromAmong("active", "suspended", "expired", "revoked");
         var owner = new Option<string?>("--owner") { Description = "Only credentials of this owner id" };
         var provider = new Option<string?>("--provider") { Description = "Only credentials scoped to this provider (name)" };
         var expiringWithin = new Option<TimeSpan?>("--expiring-within")
@@ -106,6 +106,7 @@ public static class CredsListCommand
         "active" => CredentialStatus.Active,
         "expired" => CredentialStatus.Expired,
         "revoked" => CredentialStatus.Revoked,
+        "suspended" => CredentialStatus.Suspended,
         _ => CredentialStatus.Unspecified,
     };
 }

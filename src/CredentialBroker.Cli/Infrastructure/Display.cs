@@ -43,6 +43,7 @@ public static class Display
         CredentialStatus.Active => "active",
         CredentialStatus.Expired => "expired",
         CredentialStatus.Revoked => "revoked",
+        CredentialStatus.Suspended => "suspended",
         _ => "unknown",
     };
 

@@ -49,6 +49,15 @@ public sealed class Credential
 
     /// <summary>What a delegated credential is for.</summary>
     public string? Description { get; set; }
+
+    /// <summary>When anomaly detection suspended the credential (status <see cref="CredentialState.Suspended"/>).</summary>
+    public DateTimeOffset? SuspendedAt { get; set; }
+
+    /// <summary>The anomaly that suspended it.</summary>
+    public Guid? SuspendedBy { get; set; }
+
+    /// <summary>Narrowed limits (anomaly detection): the gateway enforces the lower of these and the purpose's. Null: none.</summary>
+    public Gateway.Limits? NarrowedLimits { get; set; }
 }
 
 /// <summary>The state written on the row. The enforced state also considers expiry and watermarks.</summary>
@@ -57,6 +66,9 @@ public enum CredentialState
     Active,
     Expired,
     Revoked,
+
+    /// <summary>Stopped by anomaly detection; security can reinstate it.</summary>
+    Suspended,
 }
 
 internal sealed class CredentialConfiguration : IEntityTypeConfiguration<Credential>
@@ -67,8 +79,13 @@ internal sealed class CredentialConfiguration : IEntityTypeConfiguration<Credent
         builder.HasIndex(c => c.SecretHash).IsUnique();
         builder.Property(c => c.Labels).HasColumnType("jsonb");
         builder.Property(c => c.Status).HasConversion(
-            s => s == CredentialState.Active ? "active" : s == CredentialState.Expired ? "expired" : "revoked",
-            s => s == "active" ? CredentialState.Active : s == "expired" ? CredentialState.Expired : CredentialState.Revoked);
+            s => s == CredentialState.Active ? "active" : s == CredentialState.Expired ? "expired" : s == CredentialState.Suspended ? "suspended" : "revoked",
+            s => s == "active" ? CredentialState.Active : s == "expired" ? CredentialState.Expired : s == "suspended" ? CredentialState.Suspended : CredentialState.Revoked);
+        builder.Property(c => c.NarrowedLimits).HasColumnType("jsonb").HasConversion(
+            v => System.Text.Json.JsonSerializer.Serialize(v, Gateway.PolicyJson.Options),
+            s => System.Text.Json.JsonSerializer.Deserialize<Gateway.Limits>(s, Gateway.PolicyJson.Options),
+            new Microsoft.EntityFrameworkCore.ChangeTracking.ValueComparer<Gateway.Limits?>(
+                (a, b) => a == b, v => v == null ? 0 : v.GetHashCode(), v => v));
         builder.HasOne<Owner>().WithMany().HasForeignKey(c => c.OwnerId);
         builder.HasOne<Purpose>().WithMany().HasForeignKey(c => c.PurposeId);
         builder.HasOne<Workload>().WithMany().HasForeignKey(c => c.WorkloadId);

@@ -148,6 +148,10 @@ internal sealed class CredentialApi(
             case CredentialState.Expired:
                 throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
                     $"Credential {c.Prefix} expired at {c.ExpiresAt:u}; expired credentials cannot be renewed. Issue a new one.", refused, "credential", c.Id.ToString());
+            case CredentialState.Suspended:
+                throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
+                    $"Credential {c.Prefix} is suspended after anomaly {c.SuspendedBy}; it cannot be renewed until security reinstates it (brokerctl anomalies reinstate {c.Id}).",
+                    refused, "credential", c.Id.ToString());
         }
 
         if (c.ExpiresAt >= c.MaxExpiresAt)
@@ -198,7 +202,7 @@ internal sealed class CredentialApi(
         var now = time.GetDbNow();
         var c = view.Row;
         var caller = AuthInterceptor.GetCaller(context);
-        var revokeRow = view.EffectiveState(now) == CredentialState.Active;
+        var revokeRow = view.EffectiveState(now) is CredentialState.Active or CredentialState.Suspended;
 
         // The credential and every credential delegated from it, at any depth, in one transaction.
         // A credential that no longer works is left as it is (idempotent), but its descendants are not.

@@ -10,9 +10,11 @@ internal sealed record ChainLink(Guid Id, string Prefix, int Depth, CredentialSt
     /// <summary>Active on its row, not covered by a mass revocation, not past expiry.</summary>
     public bool IsActive(DateTimeOffset now) => Status == CredentialState.Active && !RevokedByWatermark && ExpiresAt > now;
 
-    /// <summary>"revoked" or "expired" (or "active"), for messages.</summary>
+    /// <summary>"revoked", "expired" or "suspended" (or "active"), for messages.</summary>
     public string StateText(DateTimeOffset now) =>
-        Status == CredentialState.Revoked || RevokedByWatermark ? "revoked" : Status == CredentialState.Expired || ExpiresAt <= now ? "expired" : "active";
+        Status == CredentialState.Revoked || RevokedByWatermark ? "revoked"
+        : Status == CredentialState.Expired || ExpiresAt <= now ? "expired"
+        : Status == CredentialState.Suspended ? "suspended" : "active";
 }
 
 /// <summary>Reads a credential and its ancestors (parent, grandparent, ... root) in one recursive query.</summary>
@@ -46,6 +48,7 @@ internal static class CredentialChain
             {
                 "active" => CredentialState.Active,
                 "expired" => CredentialState.Expired,
+                "suspended" => CredentialState.Suspended,
                 _ => CredentialState.Revoked,
             };
             links.Add(new ChainLink(

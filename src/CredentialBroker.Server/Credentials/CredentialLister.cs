@@ -40,6 +40,7 @@ internal sealed class CredentialLister(BrokerDbContext db, AccessGuard guard, Ti
             CredentialStatus.Active => CredentialState.Active,
             CredentialStatus.Expired => CredentialState.Expired,
             CredentialStatus.Revoked => CredentialState.Revoked,
+            CredentialStatus.Suspended => CredentialState.Suspended,
             _ => Invalid(v),
         };
         v.ThrowIfInvalid();

@@ -15,7 +15,7 @@ internal static class CredentialQueries
         {
             Row = c,
             PurposeName = p.Name,
-            WatermarkId = c.Status == CredentialState.Active
+            WatermarkId = c.Status == CredentialState.Active || c.Status == CredentialState.Suspended
                 ? WatermarkFunctions.CredentialWatermark(c.OwnerId, c.PurposeId, c.ProviderName, c.WorkloadId, c.IssuedAt, c.Labels)
                 : null,
         };
@@ -24,9 +24,11 @@ internal static class CredentialQueries
     public static IQueryable<CredentialJoin> InState(this IQueryable<CredentialJoin> query, CredentialState state, DateTimeOffset now) => state switch
     {
         CredentialState.Active => query.Where(j => j.Row.Status == CredentialState.Active && j.Row.ExpiresAt > now && j.WatermarkId == null),
+        CredentialState.Suspended => query.Where(j => j.Row.Status == CredentialState.Suspended && j.Row.ExpiresAt > now && j.WatermarkId == null),
         CredentialState.Expired => query.Where(j => j.Row.Status == CredentialState.Expired
-            || (j.Row.Status == CredentialState.Active && j.Row.ExpiresAt <= now && j.WatermarkId == null)),
-        _ => query.Where(j => j.Row.Status == CredentialState.Revoked || (j.Row.Status == CredentialState.Active && j.WatermarkId != null)),
+            || ((j.Row.Status == CredentialState.Active || j.Row.Status == CredentialState.Suspended) && j.Row.ExpiresAt <= now && j.WatermarkId == null)),
+        _ => query.Where(j => j.Row.Status == CredentialState.Revoked
+            || ((j.Row.Status == CredentialState.Active || j.Row.Status == CredentialState.Suspended) && j.WatermarkId != null)),
     };
 
     /// <summary>Loads the watermarks the joins refer to and builds views.</summary>

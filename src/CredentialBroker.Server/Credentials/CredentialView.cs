@@ -5,12 +5,13 @@ namespace CredentialBroker.Server.Credentials;
 /// <summary>A credential row with what enforcement adds to it: its purpose's name and the mass revocation covering it.</summary>
 internal sealed record CredentialView(Credential Row, string PurposeName, RevocationWatermark? Watermark)
 {
-    /// <summary>The state enforced now: the row's own, unless a watermark revoked it or it is past expiry.</summary>
+    /// <summary>The state enforced now: the row's own, unless a watermark revoked it or it is past expiry.
+    /// A suspended credential is still revoked by a watermark and still expires.</summary>
     public CredentialState EffectiveState(DateTimeOffset now) =>
-        Row.Status != CredentialState.Active ? Row.Status
+        Row.Status is not (CredentialState.Active or CredentialState.Suspended) ? Row.Status
         : Watermark is not null ? CredentialState.Revoked
         : Row.ExpiresAt <= now ? CredentialState.Expired
-        : CredentialState.Active;
+        : Row.Status;
 
     public V1.Credential ToProto(DateTimeOffset now)
     {
@@ -29,6 +30,7 @@ internal sealed record CredentialView(Credential Row, string PurposeName, Revoca
             {
                 CredentialState.Active => V1.CredentialStatus.Active,
                 CredentialState.Expired => V1.CredentialStatus.Expired,
+                CredentialState.Suspended => V1.CredentialStatus.Suspended,
                 _ => V1.CredentialStatus.Revoked,
             },
             IssuedAt = Timestamp(c.IssuedAt),
@@ -48,7 +50,12 @@ internal sealed record CredentialView(Credential Row, string PurposeName, Revoca
             proto.RenewedAt = Timestamp(renewed);
         }
 
-        if (c.Status == CredentialState.Active && Watermark is { } w)
+        if (state == CredentialState.Suspended && c.SuspendedBy is { } anomaly)
+        {
+            proto.SuspendedBy = anomaly.ToString();
+        }
+
+        if (c.Status is (CredentialState.Active or CredentialState.Suspended) && Watermark is { } w)
         {
             proto.RevokedAt = Timestamp(w.EffectiveAt);
             proto.RevocationReason = w.Reason;

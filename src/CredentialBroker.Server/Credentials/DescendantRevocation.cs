@@ -13,7 +13,11 @@ namespace CredentialBroker.Server.Credentials;
 /// </summary>
 internal static class DescendantRevocation
 {
-    public static async Task<List<Guid>> RevokeAsync(BrokerDbContext db, AuditLog audit, Caller caller, ServerCallContext context, Credential parent, string reason, DateTimeOffset now)
+    public static Task<List<Guid>> RevokeAsync(BrokerDbContext db, AuditLog audit, Caller caller, ServerCallContext context, Credential parent, string reason, DateTimeOffset now) =>
+        RevokeAsync(db, entry => audit.Record(db, caller, context, entry), parent, reason, now, context.CancellationToken);
+
+    /// <summary>The cascade with audit events written by <paramref name="record"/> (a job's system actor, for example).</summary>
+    public static async Task<List<Guid>> RevokeAsync(BrokerDbContext db, Action<AuditEntry> record, Credential parent, string reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var because = SecretScrubber.Scrub($"parent credential {parent.Prefix} revoked: {reason}");
         var revoked = await db.Database.SqlQuery<RevokedDescendant>($"""
@@ -23,9 +27,9 @@ internal static class DescendantRevocation
                 SELECT c.id FROM credentials c JOIN descendants d ON c.parent_id = d.id)
             UPDATE credentials c SET status = 'revoked', revoked_at = {now}, revocation_reason = {because}
             FROM descendants d
-            WHERE c.id = d.id AND c.status = 'active'
+            WHERE c.id = d.id AND c.status IN ('active', 'suspended')
             RETURNING c.id AS "Id", c.prefix AS "Prefix", c.depth AS "Depth"
-            """).ToListAsync(context.CancellationToken);
+            """).ToListAsync(cancellationToken);
         if (revoked.Count == 0)
         {
             return [];
@@ -33,7 +37,7 @@ internal static class DescendantRevocation
 
         foreach (var d in revoked)
         {
-            audit.Record(db, caller, context, new AuditEntry("credential.revoked", "credential", d.Id.ToString(), because, new Dictionary<string, string>
+            record(new AuditEntry("credential.revoked", "credential", d.Id.ToString(), because, new Dictionary<string, string>
             {
                 ["prefix"] = d.Prefix,
                 ["cascade_from"] = parent.Id.ToString(),
@@ -41,7 +45,7 @@ internal static class DescendantRevocation
             }));
         }
 
-        await db.SaveChangesAsync(context.CancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
         return revoked.Select(d => d.Id).ToList();
     }
 

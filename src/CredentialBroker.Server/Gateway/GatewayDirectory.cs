@@ -16,7 +16,7 @@ namespace CredentialBroker.Server.Gateway;
 internal sealed record GatewayCredential(
     Guid Id, string Prefix, Guid OwnerId, Guid PurposeId, Guid WorkloadId, string WorkloadIdentity,
     Guid ProviderId, string ProviderName, IReadOnlyList<string> Models, CredentialState Status,
-    DateTimeOffset ExpiresAt, bool RevokedByWatermark)
+    DateTimeOffset ExpiresAt, bool RevokedByWatermark, Limits? NarrowedLimits = null, Guid? SuspendedBy = null)
 {
     /// <summary>The credential's own budgets (a delegated credential's carved-out budget).</summary>
     public Limits OwnLimits { get; init; } = Limits.None;
@@ -58,6 +58,10 @@ internal sealed class GatewayDirectory : IDisposable
     private readonly RootKeyProtector _rootKeys;
     private readonly GatewayOptions _options;
     private readonly ConcurrentDictionary<Guid, string> _keyByCredential = new();
+
+    // Cached delegated credentials by each of their ancestors: a change to a parent (suspended,
+    // revoked, reinstated) evicts its descendants too, since they carry the parent's state.
+    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Guid, byte>> _descendantsByAncestor = new();
     private MemoryCache _credentials;
     private readonly ConcurrentDictionary<Guid, Entry<GatewayPurpose>> _purposes = new();
     private readonly ConcurrentDictionary<Guid, Entry<GatewayOwner>> _owners = new();
@@ -97,7 +101,7 @@ internal sealed class GatewayDirectory : IDisposable
             {
                 Credential = c,
                 WorkloadIdentity = w.Identity,
-                WatermarkId = c.Status == CredentialState.Active
+                WatermarkId = c.Status == CredentialState.Active || c.Status == CredentialState.Suspended
                     ? WatermarkFunctions.CredentialWatermark(c.OwnerId, c.PurposeId, c.ProviderName, c.WorkloadId, c.IssuedAt, c.Labels)
                     : null,
             }).FirstOrDefaultAsync(cancellationToken);
@@ -111,7 +115,7 @@ internal sealed class GatewayDirectory : IDisposable
             ? await CredentialChain.LoadAsync(scope.ServiceProvider.GetRequiredService<Npgsql.NpgsqlDataSource>(), parentId, cancellationToken)
             : [];
         var found = new GatewayCredential(r.Id, r.Prefix, r.OwnerId, r.PurposeId, r.WorkloadId, row.WorkloadIdentity, r.ProviderId, r.ProviderName,
-            r.Models, r.Status, r.ExpiresAt, row.WatermarkId is not null)
+            r.Models, r.Status, r.ExpiresAt, row.WatermarkId is not null, r.NarrowedLimits, r.SuspendedBy)
         {
             OwnLimits = r.Limits,
             Endpoints = r.Endpoints,
@@ -120,6 +124,11 @@ internal sealed class GatewayDirectory : IDisposable
         if (CanCache(generation))
         {
             _keyByCredential[r.Id] = key;
+            foreach (var ancestor in ancestors)
+            {
+                _descendantsByAncestor.GetOrAdd(ancestor.Id, _ => new())[r.Id] = 0;
+            }
+
             _credentials.Set(key, found, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Ttl });
         }
 
@@ -212,9 +221,13 @@ internal sealed class GatewayDirectory : IDisposable
         switch (kind)
         {
             case ChangeKind.Credential when id is { } credentialId:
-                if (_keyByCredential.TryRemove(credentialId, out var key))
+                EvictCredential(credentialId);
+                if (_descendantsByAncestor.TryRemove(credentialId, out var descendants))
                 {
-                    _credentials.Remove(key);
+                    foreach (var descendant in descendants.Keys)
+                    {
+                        EvictCredential(descendant);
+                    }
                 }
 
                 break;
@@ -240,11 +253,20 @@ internal sealed class GatewayDirectory : IDisposable
         }
     }
 
+    private void EvictCredential(Guid credentialId)
+    {
+        if (_keyByCredential.TryRemove(credentialId, out var key))
+        {
+            _credentials.Remove(key);
+        }
+    }
+
     private void ClearAll()
     {
         var old = Interlocked.Exchange(ref _credentials, NewCache());
         old.Dispose();
         _keyByCredential.Clear();
+        _descendantsByAncestor.Clear();
         _purposes.Clear();
         _owners.Clear();
         _providers.Clear();

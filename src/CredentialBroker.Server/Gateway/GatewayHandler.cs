@@ -29,6 +29,7 @@ internal sealed partial class GatewayHandler(
     AuditLog audit,
     ClientCertificateValidator certificates,
     JwtValidator jwt,
+    Anomalies.RealtimeChecks anomalies,
     IOptions<BrokerOptions> options,
     TimeProvider time,
     BrokerMetrics metrics,
@@ -66,6 +67,7 @@ internal sealed partial class GatewayHandler(
                 return;
             }
 
+            using var inFlight = anomalies.CallStarted(call.Credential!.Id);
             await ForwardAsync(call, started);
         }
         catch (GatewayRequestException ex)
@@ -115,6 +117,12 @@ internal sealed partial class GatewayHandler(
             return GatewayDenial.Unauthorized("key_expired", $"Credential {credential.Prefix} expired at {credential.ExpiresAt:u}; renew it before it expires, or issue a new one.");
         }
 
+        if (credential.Status == CredentialState.Suspended)
+        {
+            return GatewayDenial.Forbidden("key_suspended",
+                $"Credential {credential.Prefix} is suspended: anomaly {credential.SuspendedBy} was detected on it. Security must review the anomaly and reinstate the credential (brokerctl anomalies reinstate {credential.Id}) before it works again.");
+        }
+
         if (credential.Ancestors.FirstOrDefault(a => !a.IsActive(now)) is { } ancestor)
         {
             return GatewayDenial.Unauthorized("key_revoked",
@@ -137,6 +145,7 @@ internal sealed partial class GatewayHandler(
         // required is still checked and recorded with the usage (who really called).
         var presented = await PresentedIdentityAsync(http);
         call.CallerIdentity = presented?.Identity;
+        anomalies.IdentityPresented(credential.Id, credential.WorkloadIdentity, presented?.Identity);
         if (policy.RequireSenderBinding && SenderMismatch(call, presented) is { } mismatch)
         {
             return mismatch;
@@ -192,6 +201,7 @@ internal sealed partial class GatewayHandler(
 
         var request = ProviderRequest.Parse(call.Endpoint, body.Value);
         call.Model = request.Model;
+        call.PromptFingerprint = PromptFingerprint.Of(request);
         call.Streamed = request.Stream;
         if (!ModelAllowance.Allows(purpose.AllowedModels, request.Model) || !ModelAllowance.Allows(credential.Models, request.Model))
         {
@@ -239,7 +249,7 @@ internal sealed partial class GatewayHandler(
         call.WorstTokens = worstTokens;
         call.Scopes =
         [
-            new RateLimiter.Scope("credential", credential.Id, policy.CredentialLimits),
+            new RateLimiter.Scope("credential", credential.Id, CredentialLimits.Effective(policy.CredentialLimits, credential.NarrowedLimits)),
             new RateLimiter.Scope("purpose", purpose.Id, policy.PurposeLimits),
             new RateLimiter.Scope("owner", owner.Id, owner.Limits),
         ];
@@ -417,7 +427,7 @@ internal sealed partial class GatewayHandler(
         usage.Record(new UsageRecord(
             time.GetUtcNow(), call.Credential!, GatewayEndpoints.Name(call.Endpoint), call.Model ?? string.Empty, status, outcome, call.Streamed,
             report.InputTokens, report.CachedInputTokens, report.OutputTokens, cost, source,
-            (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(started).TotalMilliseconds), call.CallerIdentity, call.Depth, call.ReservationId));
+            (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(started).TotalMilliseconds), call.CallerIdentity, call.Depth, call.ReservationId, call.PromptFingerprint));
     }
 
     private void ReleaseRate(Call call, long unusedTokens)
@@ -620,6 +630,7 @@ internal sealed partial class GatewayHandler(
         public bool Streamed { get; set; }
         public int Depth { get; set; }
         public string? CallerIdentity { get; set; }
+        public string? PromptFingerprint { get; set; }
         public long EstimatedInput { get; set; }
         public long WorstTokens { get; set; }
         public long WorstCost { get; set; }

@@ -13,7 +13,7 @@ namespace CredentialBroker.Server.Gateway;
 internal sealed record UsageRecord(
     DateTimeOffset OccurredAt, GatewayCredential Credential, string Endpoint, string Model, int StatusCode, string Outcome, bool Streamed,
     long InputTokens, long CachedInputTokens, long OutputTokens, long CostMicroUsd, string UsageSource, int LatencyMs,
-    string? CallerIdentity, int CallDepth, Guid? ReservationId);
+    string? CallerIdentity, int CallDepth, Guid? ReservationId, string? PromptFingerprint = null);
 
 /// <summary>
 /// Writes usage events in batches and settles their budget reservations in the same transaction,
@@ -132,7 +132,7 @@ internal sealed partial class UsageRecorder(
         {
             await using (var copy = await connection.BeginBinaryImportAsync(
                 "COPY usage_events (occurred_at, credential_id, owner_id, purpose_id, workload_id, provider_name, endpoint, model, status_code, outcome, streamed, " +
-                "input_tokens, cached_input_tokens, output_tokens, cost_micro_usd, usage_source, latency_ms, caller_identity, call_depth, reservation_id) FROM STDIN (FORMAT BINARY)"))
+                "input_tokens, cached_input_tokens, output_tokens, cost_micro_usd, usage_source, latency_ms, caller_identity, call_depth, reservation_id, prompt_fingerprint) FROM STDIN (FORMAT BINARY)"))
             {
                 foreach (var r in batch)
                 {
@@ -167,6 +167,15 @@ internal sealed partial class UsageRecorder(
                     if (r.ReservationId is { } id)
                     {
                         await copy.WriteAsync(id, NpgsqlDbType.Uuid);
+                    }
+                    else
+                    {
+                        await copy.WriteNullAsync();
+                    }
+
+                    if (r.PromptFingerprint is { } fingerprint)
+                    {
+                        await copy.WriteAsync(fingerprint, NpgsqlDbType.Text);
                     }
                     else
                     {

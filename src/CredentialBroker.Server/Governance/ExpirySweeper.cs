@@ -45,7 +45,7 @@ internal sealed class ExpirySweeper(NpgsqlDataSource dataSource, AuditLog audit,
             """
             WITH due AS (
                 SELECT id FROM credentials
-                WHERE status = 'active' AND expires_at <= $1
+                WHERE status IN ('active', 'suspended') AND expires_at <= $1
                 ORDER BY expires_at
                 LIMIT $2
                 FOR UPDATE SKIP LOCKED),

@@ -12,6 +12,8 @@ internal static class GovernanceExtensions
         builder.Services.AddSingleton<ReservationSweeper>();
         builder.Services.AddSingleton<UsageMaintenance>();
         var usage = builder.Configuration.GetSection($"{BrokerOptions.Section}:{nameof(BrokerOptions.Usage)}").Get<Budgets.UsageOptions>() ?? new();
+        var anomalyInterval = builder.Configuration.GetSection($"{BrokerOptions.Section}:{nameof(BrokerOptions.Anomalies)}").GetValue<TimeSpan?>(nameof(Anomalies.AnomalyOptions.Interval))
+            ?? new Anomalies.AnomalyOptions().Interval;
         var interval = builder.Configuration.GetSection(BrokerOptions.Section).GetValue<TimeSpan?>(nameof(BrokerOptions.ExpirySweepInterval))
             ?? new BrokerOptions().ExpirySweepInterval;
 
@@ -47,6 +49,9 @@ internal static class GovernanceExtensions
                 .WithIdentity(UsageMaintenanceJob.Name)
                 .StartNow()
                 .WithSimpleSchedule(usage.MaintenanceInterval));
+            q.ScheduleJob<Anomalies.AnomalyJob>(trigger => trigger
+                .WithIdentity(Anomalies.AnomalyJob.Name)
+                .WithSimpleSchedule(anomalyInterval));
             q.AddJobListener<Telemetry.JobMetricsListener>();
         });
         builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);

@@ -91,6 +91,8 @@ public sealed class BrokerOptions
 
     /// <summary>This replica among the others: its name, heartbeat (rate limits are shared among live replicas), job failover.</summary>
     public Cluster.ReplicaOptions Replica { get; set; } = new();
+    /// <summary>Anomaly detection: baselines, thresholds, ceilings and actions per risk tier.</summary>
+    public Anomalies.AnomalyOptions Anomalies { get; set; } = new();
 }
 
 /// <summary>A trusted JWT issuer (Kubernetes service accounts, SPIFFE JWT-SVIDs, an OIDC provider).</summary>

@@ -82,6 +82,7 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
             failures.Add("Broker:Approvals: DefaultTtl must be at least 1 minute and MaxTtl at least DefaultTtl.");
         }
 
+        failures.AddRange(Anomalies.AnomalyOptionsValidator.Validate(options.Anomalies));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -1,4 +1,5 @@
 using CredentialBroker.Server.Admin;
+using CredentialBroker.Server.Anomalies;
 using CredentialBroker.Server.Audit;
 using CredentialBroker.Server.Budgets;
 using CredentialBroker.Server.Cluster;
@@ -80,6 +81,7 @@ public static class BrokerServiceExtensions
         services.AddSingleton<WebhookSender>();
         services.AddReports();
         services.AddHostedService<WebhookDispatcher>();
+        services.AddAnomalies();
 
         services.AddGrpc(options =>
         {
@@ -111,6 +113,7 @@ public static class BrokerServiceExtensions
         app.MapGrpcService<UsageApi>();
         app.MapGrpcService<ReportApi>();
         app.MapGrpcService<Approvals.ApprovalApi>();
+        app.MapGrpcService<AnomalyApi>();
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGrpcReflectionService();
         app.MapGateway();

@@ -57,6 +57,11 @@ internal static class RpcPermissions
         Add(audit, "ListAuditEvents", _securityAndAdmin);
         Add(audit, "VerifyAuditChain", _securityAndAdmin);
 
+        foreach (var method in AnomalyService.Descriptor.Methods)
+        {
+            Add(AnomalyService.Descriptor.FullName, method.Name, _securityAndAdmin);
+        }
+
         foreach (var method in AdminService.Descriptor.Methods)
         {
             Add(AdminService.Descriptor.FullName, method.Name, _adminOnly);

@@ -21,6 +21,7 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
     public DbSet<RevocationWatermark> RevocationWatermarks => Set<RevocationWatermark>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<Approvals.ToolApproval> ToolApprovals => Set<Approvals.ToolApproval>();
+    public DbSet<Anomalies.Anomaly> Anomalies => Set<Anomalies.Anomaly>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

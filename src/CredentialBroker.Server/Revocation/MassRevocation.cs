@@ -40,7 +40,7 @@ internal static class MassRevocation
             SELECT count(*)
             FROM credentials c, revocation_watermarks w
             WHERE w.id = $1
-              AND c.status = 'active' AND c.expires_at > w.effective_at
+              AND c.status IN ('active', 'suspended') AND c.expires_at > w.effective_at
               AND watermark_covers(w, c.owner_id, c.purpose_id, c.provider_name, c.workload_id, c.issued_at, c.labels)
               AND NOT EXISTS (
                   SELECT 1 FROM revocation_watermarks earlier

@@ -118,7 +118,7 @@ internal sealed class RevocationMarker(
             WITH w AS (SELECT * FROM revocation_watermarks WHERE id = $1),
             batch AS (
                 SELECT c.id FROM credentials c, w
-                WHERE c.status = 'active'
+                WHERE c.status IN ('active', 'suspended')
                   AND watermark_covers(w, c.owner_id, c.purpose_id, c.provider_name, c.workload_id, c.issued_at, c.labels)
                 LIMIT $2
                 FOR UPDATE OF c),
