@@ -31,6 +31,9 @@ public sealed class Credential
     public DateTimeOffset? RevokedAt { get; set; }
     public string? RevocationReason { get; set; }
     public Guid? RevocationId { get; set; }
+
+    /// <summary>Latest metered gateway call (set per usage batch); null if never used.</summary>
+    public DateTimeOffset? LastUsedAt { get; set; }
 }
 
 /// <summary>The state written on the row. The enforced state also considers expiry and watermarks.</summary>

@@ -42,6 +42,11 @@ internal sealed record CredentialView(Credential Row, string PurposeName, Revoca
             proto.RenewedAt = Timestamp(renewed);
         }
 
+        if (c.LastUsedAt is { } used)
+        {
+            proto.LastUsedAt = Timestamp(used);
+        }
+
         if (c.Status == CredentialState.Active && Watermark is { } w)
         {
             proto.RevokedAt = Timestamp(w.EffectiveAt);

@@ -10,8 +10,15 @@ internal static class GovernanceExtensions
     {
         builder.Services.AddSingleton<ExpirySweeper>();
         builder.Services.AddSingleton<ReservationSweeper>();
+        builder.Services.AddSingleton<SweepRevoker>();
+        builder.Services.AddSingleton<OwnerlessSweeper>();
+        builder.Services.AddSingleton<StaleSweeper>();
+        builder.Services.AddScoped<Admin.Offboarding>();
+        builder.Services.AddScoped<OwnerDirectorySync>();
+        builder.Services.AddSingleton<OwnerDirectoryJob>();
         var interval = builder.Configuration.GetSection(BrokerOptions.Section).GetValue<TimeSpan?>(nameof(BrokerOptions.ExpirySweepInterval))
             ?? new BrokerOptions().ExpirySweepInterval;
+        var governance = builder.Configuration.GetSection(BrokerOptions.Section).GetSection(nameof(BrokerOptions.Governance)).Get<GovernanceOptions>() ?? new GovernanceOptions();
 
         builder.AddQuartz(q =>
         {
@@ -27,6 +34,15 @@ internal static class GovernanceExtensions
             q.ScheduleJob<ReservationSweepJob>(trigger => trigger
                 .WithIdentity(ReservationSweepJob.Name)
                 .WithSimpleSchedule(TimeSpan.FromMinutes(1)));
+            q.ScheduleJob<OwnerlessSweepJob>(trigger => trigger
+                .WithIdentity(OwnerlessSweepJob.Name)
+                .WithSimpleSchedule(governance.OwnerlessSweepInterval));
+            q.ScheduleJob<StaleSweepJob>(trigger => trigger
+                .WithIdentity(StaleSweepJob.Name)
+                .WithSimpleSchedule(governance.StaleSweepInterval));
+            q.ScheduleJob<OwnerDirectoryJob>(trigger => trigger
+                .WithIdentity(OwnerDirectoryJob.Name)
+                .WithSimpleSchedule(governance.DirectorySyncInterval));
             q.AddJobListener<Telemetry.JobMetricsListener>();
         });
         builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);

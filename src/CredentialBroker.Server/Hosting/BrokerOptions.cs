@@ -76,6 +76,9 @@ public sealed class BrokerOptions
 
     /// <summary>Log format; secrets are redacted from every log line.</summary>
     public Telemetry.BrokerLoggingOptions Logging { get; set; } = new();
+
+    /// <summary>Offboarding and stale credentials: ownerless sweep, owner directory sync, per-tier staleness.</summary>
+    public Governance.GovernanceOptions Governance { get; set; } = new();
 }
 
 /// <summary>A trusted JWT issuer (Kubernetes service accounts, SPIFFE JWT-SVIDs, an OIDC provider).</summary>
