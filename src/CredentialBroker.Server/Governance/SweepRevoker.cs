@@ -37,7 +37,7 @@ internal sealed class SweepRevoker(NpgsqlDataSource dataSource, AuditLog audit, 
                     INSERT INTO audit_events (occurred_at, actor, action, target_type, target_id, reason, outcome, metadata)
                     SELECT $1, $3, 'credential.revoked', 'credential', id::text, revocation_reason, 'success',
                            jsonb_strip_nulls(jsonb_build_object('prefix', prefix,
-                               'last_used_at', to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))))
+                               'last_used_at', to_char(last_used_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')))
                     FROM revoked
                     RETURNING 1),
                 notified AS (SELECT {ChangeFeed.NotifySql(ChangeKind.Credential, "id")} FROM revoked)
