@@ -31,7 +31,7 @@ internal static partial class OwnerDirectoryParser
 
         if (format == DirectoryFormat.Auto)
         {
-            format = content.TrimStart().StartsWith('[') ? DirectoryFormat.Json : DirectoryFormat.Csv;
+            format = content.TrimStart().TrimStart('\uFEFF') is ['[' or '{', ..] ? DirectoryFormat.Json : DirectoryFormat.Csv;
         }
 
         var rows = format == DirectoryFormat.Json ? OwnerDirectoryJson.Read(content, errors) : OwnerDirectoryCsv.Read(content, errors);
