@@ -38,6 +38,9 @@ public sealed class AuthorizationMatrixTests(BrokerFixture broker) : IClassFixtu
         ["SetOwnerLimits"] = (["admin"], (b, m) => b.Admin.SetOwnerLimitsAsync(new SetOwnerLimitsRequest { OwnerId = _someId }, m).ResponseAsync),
         ["UpdateProvider"] = (["admin"], (b, m) => b.Admin.UpdateProviderAsync(new UpdateProviderRequest { Id = _someId }, m).ResponseAsync),
         ["GetUsage"] = (["workload", "owner", "security", "admin"], (b, m) => new UsageService.UsageServiceClient(b.Channel).GetUsageAsync(new GetUsageRequest { OwnerId = _someId }, m).ResponseAsync),
+        ["RetirePurpose"] = (["admin"], (b, m) => b.Admin.RetirePurposeAsync(new RetirePurposeRequest { Id = _someId, Reason = "x" }, m).ResponseAsync),
+        ["DeregisterWorkload"] = (["admin"], (b, m) => b.Admin.DeregisterWorkloadAsync(new DeregisterWorkloadRequest { Id = _someId, Reason = "x" }, m).ResponseAsync),
+        ["SyncOwnerDirectory"] = (["admin"], (b, m) => b.Admin.SyncOwnerDirectoryAsync(new SyncOwnerDirectoryRequest(), m).ResponseAsync),
         ["CreateAccessToken"] = (["admin"], (b, m) => b.Admin.CreateAccessTokenAsync(new CreateAccessTokenRequest(), m).ResponseAsync),
     };
 

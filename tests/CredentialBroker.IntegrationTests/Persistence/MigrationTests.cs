@@ -40,8 +40,8 @@ public sealed class MigrationTests
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
             new SchemaMigrator(db, NullLogger<SchemaMigrator>.Instance).MigrateAsync(CancellationToken.None)));
 
-        Assert.Equal(3, results.Sum(r => r.Count));
-        Assert.Equal(3, await ScalarAsync(db, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal(4, results.Sum(r => r.Count));
+        Assert.Equal(4, await ScalarAsync(db, "SELECT count(*) FROM schema_migrations"));
     }
 
     [Fact]
