@@ -227,13 +227,18 @@ internal sealed partial class AdminApi
         v.ThrowIfInvalid();
         if (workloadId is { } wl)
         {
-            var workloadOwner = await db.Workloads.Where(w => w.Id == wl).Select(w => (Guid?)w.OwnerId).FirstOrDefaultAsync(context.CancellationToken);
-            if (workloadOwner is null)
+            var workload = await db.Workloads.AsNoTracking().Where(w => w.Id == wl).Select(w => new { w.OwnerId, w.DeregisteredAt }).FirstOrDefaultAsync(context.CancellationToken);
+            if (workload is null)
             {
                 RpcErrors.NotFound($"workload_id: workload {wl} does not exist.");
             }
 
-            ownerId ??= workloadOwner;
+            if (workload.DeregisteredAt is not null)
+            {
+                RpcErrors.FailedPrecondition($"workload_id: workload {wl} is deregistered; it gets no new tokens.");
+            }
+
+            ownerId ??= workload.OwnerId;
         }
 
         if (ownerId is { } o)

@@ -2,6 +2,7 @@ using System.Net;
 using CredentialBroker.IntegrationTests.Infrastructure;
 using CredentialBroker.Server.Governance;
 using CredentialBroker.V1;
+using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CredentialBroker.IntegrationTests.Governance;
@@ -65,6 +66,28 @@ public sealed class OwnerlessSweepTests(SweepBrokerFixture broker) : IClassFixtu
         Assert.Equal(1, await broker.CountAsync("credentials", $"id = '{leftovers[0]}' AND status = 'revoked' AND revocation_reason LIKE 'owner deactivated%'"));
         Assert.Equal(1, await broker.CountAsync("credentials", $"id = '{leftovers[1]}' AND status = 'revoked' AND revocation_reason LIKE 'workload deregistered%'"));
         Assert.Equal(1, await broker.CountAsync("credentials", $"id = '{leftovers[2]}' AND status = 'active'"));
+    }
+
+    [Fact]
+    public async Task Renew_CredentialLeftActiveUnderRetiredPurposeOrDeregisteredWorkload_FailedPrecondition()
+    {
+        var retired = await broker.SeedGatewayAsync();
+        var deregistered = await broker.SeedGatewayAsync();
+        var first = await broker.IssueAsync(retired);
+        var second = await broker.IssueAsync(deregistered);
+        await broker.Admin.RetirePurposeAsync(new RetirePurposeRequest { Id = retired.Purpose.Id, Reason = "ended" }, broker.AdminAuth);
+        await broker.Admin.DeregisterWorkloadAsync(new DeregisterWorkloadRequest { Id = deregistered.Workload.Id, Reason = "gone" }, broker.AdminAuth);
+        broker.Time.Advance(TimeSpan.FromSeconds(1));
+        var (underRetired, _) = await LeftoverCredential.InsertAsync(broker, first.Credential.Id, broker.Time.GetUtcNow());
+        var (underDeregistered, _) = await LeftoverCredential.InsertAsync(broker, second.Credential.Id, broker.Time.GetUtcNow());
+
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition,
+            broker.Credentials.RenewCredentialAsync(new RenewCredentialRequest { Id = underRetired }, BrokerFixture.Bearer(retired.OwnerToken)), "is retired");
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition,
+            broker.Credentials.RenewCredentialAsync(new RenewCredentialRequest { Id = underDeregistered }, BrokerFixture.Bearer(deregistered.OwnerToken)), "deregistered workload");
+        await RpcAssert.FailsAsync(StatusCode.FailedPrecondition,
+            broker.Admin.CreateAccessTokenAsync(new CreateAccessTokenRequest { Role = Role.Workload, WorkloadId = deregistered.Workload.Id }, broker.AdminAuth), "deregistered");
+        Assert.Equal(2, await broker.CountAsync("audit_events", $"action = 'credential.renew.denied' AND target_id IN ('{underRetired}', '{underDeregistered}')"));
     }
 
     [Fact]
