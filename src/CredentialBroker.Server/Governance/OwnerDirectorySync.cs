@@ -43,11 +43,15 @@ internal sealed class OwnerDirectorySync(BrokerDbContext db, AuditLog audit, Off
                     continue;
                 }
 
-                if (owner.Email != entry.Email || owner.ExternalId != entry.ExternalId || !owner.DirectoryManaged)
+                var changed = new[] { ("email", owner.Email != entry.Email), ("external_id", owner.ExternalId != entry.ExternalId), ("directory_managed", !owner.DirectoryManaged) }
+                    .Where(c => c.Item2).Select(c => c.Item1).ToList();
+                if (changed.Count > 0)
                 {
                     (owner.Email, owner.ExternalId, owner.DirectoryManaged) = (entry.Email, entry.ExternalId, true);
                     plan.Updated.Add(entry.Name);
-                    Record(actor, new AuditEntry("owner.updated", "owner", owner.Id.ToString(), "changed in the owner directory", Details(owner)));
+                    var details = Details(owner);
+                    details["changed"] = string.Join(',', changed);
+                    Record(actor, new AuditEntry("owner.updated", "owner", owner.Id.ToString(), "changed in the owner directory", details));
                 }
 
                 if (owner.MissingSince is not null)
@@ -110,11 +114,12 @@ internal sealed class OwnerDirectorySync(BrokerDbContext db, AuditLog audit, Off
 
     private void Record(OffboardingActor actor, AuditEntry entry) => actor.Record(audit, db, entry);
 
+    /// <summary>Name and directory id; like CreateOwner, not the email address (personal data in an append-only log).</summary>
     private static Dictionary<string, string> Details(Owner owner) => new()
     {
         ["name"] = owner.Name,
-        ["email"] = owner.Email,
         ["external_id"] = owner.ExternalId ?? string.Empty,
+        ["source"] = "directory",
     };
 
     private static string Count(int n) => n.ToString(CultureInfo.InvariantCulture);
