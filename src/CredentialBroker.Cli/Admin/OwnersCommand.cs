@@ -4,7 +4,7 @@ using CredentialBroker.V1;
 
 namespace CredentialBroker.Cli.Admin;
 
-/// <summary><c>owners create|limits|deactivate|list</c>.</summary>
+/// <summary><c>owners create|limits|deactivate|list|sync</c>.</summary>
 public static class OwnersCommand
 {
     public static Command Create(CliEnvironment env)
@@ -48,7 +48,8 @@ public static class OwnersCommand
               brokerctl owners create --name team-ml --email ml@example.com --monthly-usd 2000 --alert-percent 80
               brokerctl owners limits 3b0e... --requests-per-minute 600 --daily-usd 100
               brokerctl owners list
-            """) { create, OwnersLimitsCommand.Create(env), deactivate, list };
+              brokerctl owners sync --file owners.csv --dry-run
+            """) { create, OwnersLimitsCommand.Create(env), deactivate, list, OwnersSyncCommand.Create(env) };
     }
 
     public static async Task<int> ListAsync(AdminService.AdminServiceClient client, bool includeInactive, CliContext ctx, CancellationToken cancellationToken)
@@ -64,7 +65,11 @@ public static class OwnersCommand
 
     private static AdminService.AdminServiceClient Client(CliContext ctx) => new(ctx.CreateInvoker());
 
-    public static readonly string[] Headers = ["ID", "NAME", "EMAIL", "ACTIVE", "CREATED", "LIMITS"];
+    public static readonly string[] Headers = ["ID", "NAME", "EMAIL", "ACTIVE", "DIRECTORY", "CREATED", "LIMITS"];
 
-    public static string?[] Row(Owner o) => [o.Id, o.Name, o.Email, o.Active ? "yes" : "no", Display.Absolute(o.CreatedAt), GatewaySummary.Limits(o.Limits)];
+    public static string?[] Row(Owner o) =>
+        [o.Id, o.Name, o.Email, o.Active ? "yes" : "no", Directory(o), Display.Absolute(o.CreatedAt), GatewaySummary.Limits(o.Limits)];
+
+    private static string Directory(Owner o) =>
+        !o.DirectoryManaged ? "-" : o.MissingSince is null ? "listed" : "missing since " + Display.Absolute(o.MissingSince);
 }

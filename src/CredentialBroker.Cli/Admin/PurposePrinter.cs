@@ -7,11 +7,11 @@ namespace CredentialBroker.Cli.Admin;
 /// <summary>Prints purposes as table rows or as a detail view with their gateway policy.</summary>
 public static class PurposePrinter
 {
-    public static readonly string[] Headers = ["ID", "NAME", "OWNER", "TIER", "DEFAULT TTL", "MAX TTL", "MAX LIFETIME", "PROVIDERS", "MODELS", "GATEWAY"];
+    public static readonly string[] Headers = ["ID", "NAME", "STATE", "OWNER", "TIER", "DEFAULT TTL", "MAX TTL", "MAX LIFETIME", "PROVIDERS", "MODELS", "GATEWAY"];
 
     public static string?[] Row(Purpose p) =>
     [
-        p.Id, p.Name, p.OwnerId, Display.Tier(p.RiskTier), Display.Span(p.DefaultTtl), Display.Span(p.MaxTtl), Display.Span(p.MaxLifetime),
+        p.Id, p.Name, State(p), p.OwnerId, Display.Tier(p.RiskTier), Display.Span(p.DefaultTtl), Display.Span(p.MaxTtl), Display.Span(p.MaxLifetime),
         string.Join(",", p.AllowedProviders), p.AllowedModels.Count == 0 ? "*" : string.Join(",", p.AllowedModels), GatewaySummary.Gateway(p.Gateway),
     ];
 
@@ -44,6 +44,7 @@ public static class PurposePrinter
             ("unpriced models", gateway.UnpricedPolicy == UnpricedPolicy.Cap ? $"allowed at {Usd.Format(gateway.UnpricedCapMicroUsd)} per call" : "refused"),
             ("credential limits", GatewaySummary.Limits(gateway.CredentialLimits)),
             ("purpose limits", GatewaySummary.Limits(gateway.PurposeLimits)),
+            ("state", p.RetiredAt is null ? "in use" : $"retired {Display.Absolute(p.RetiredAt)}: {p.RetirementReason}"),
             ("created", Display.Absolute(p.CreatedAt)),
             ("updated", Display.Absolute(p.UpdatedAt)),
         };
@@ -53,4 +54,7 @@ public static class PurposePrinter
             writer.WriteLine(((key + ":").PadRight(width + 1) + value).TrimEnd());
         }
     }
+
+    /// <summary>"in use" or "retired".</summary>
+    public static string State(Purpose p) => p.RetiredAt is null ? "in use" : "retired";
 }

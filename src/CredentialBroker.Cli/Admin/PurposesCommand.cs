@@ -5,7 +5,7 @@ using Google.Protobuf.WellKnownTypes;
 
 namespace CredentialBroker.Cli.Admin;
 
-/// <summary><c>purposes create|update|show|list</c>. Create takes flags, a YAML/JSON file (-f), or both (flags win).</summary>
+/// <summary><c>purposes create|update|show|list|retire</c>. Create takes flags, a YAML/JSON file (-f), or both (flags win).</summary>
 public static class PurposesCommand
 {
     public static Command Create(CliEnvironment env)
@@ -80,6 +80,7 @@ public static class PurposesCommand
               brokerctl purposes update <purpose-id> -f gateway.yaml
               brokerctl purposes show <purpose-id>
               brokerctl purposes list --owner 3b0e...
+              brokerctl purposes retire <purpose-id> --reason "project ended"
 
             A purpose file may carry a gateway section (what the gateway enforces on every call). For update, a file
             gives only the fields to change, without name and owner_id; its gateway section replaces the whole policy.
@@ -96,6 +97,6 @@ public static class PurposesCommand
                   budgets: [{window: day, max_usd: 10, max_tokens: 1000000, alert_percent: 80}]
                 purpose_limits:             # all credentials of the purpose together
                   budgets: [{window: month, max_usd: 500}]
-            """) { create, update, PurposesShowCommand.Create(env), list };
+            """) { create, update, PurposesShowCommand.Create(env), list, PurposesRetireCommand.Create(env) };
     }
 }

@@ -4,10 +4,10 @@ using CredentialBroker.V1;
 
 namespace CredentialBroker.Cli.Admin;
 
-/// <summary><c>workloads register|list</c>.</summary>
+/// <summary><c>workloads register|list|deregister</c>.</summary>
 public static class WorkloadsCommand
 {
-    private static readonly string[] Headers = ["ID", "IDENTITY", "OWNER", "DESCRIPTION", "CREATED"];
+    public static readonly string[] Headers = ["ID", "IDENTITY", "OWNER", "STATE", "DESCRIPTION", "CREATED"];
 
     public static Command Create(CliEnvironment env)
     {
@@ -47,10 +47,12 @@ public static class WorkloadsCommand
             Examples:
               brokerctl workloads register --identity spiffe://example.org/agent --owner 3b0e...
               brokerctl workloads list --owner 3b0e...
-            """) { register, list };
+              brokerctl workloads deregister 7c1d... --reason "service decommissioned"
+            """) { register, list, WorkloadsDeregisterCommand.Create(env) };
     }
 
     private static AdminService.AdminServiceClient Client(CliContext ctx) => new(ctx.CreateInvoker());
 
-    private static string?[] Row(Workload w) => [w.Id, w.Identity, w.OwnerId, w.Description, Display.Absolute(w.CreatedAt)];
+    public static string?[] Row(Workload w) =>
+        [w.Id, w.Identity, w.OwnerId, w.DeregisteredAt is null ? "registered" : "deregistered " + Display.Absolute(w.DeregisteredAt), w.Description, Display.Absolute(w.CreatedAt)];
 }

@@ -15,10 +15,10 @@ public static class CredentialPrinter
             return;
         }
 
-        var table = new Table("ID", "PREFIX", "PURPOSE", "PROVIDER", "STATUS", "EXPIRES");
+        var table = new Table("ID", "PREFIX", "PURPOSE", "PROVIDER", "STATUS", "EXPIRES", "LAST USED");
         foreach (var c in credentials)
         {
-            table.Add(c.Id, c.Prefix, c.Purpose, c.Provider, Display.Status(c.Status), Display.When(c.ExpiresAt, time));
+            table.Add(c.Id, c.Prefix, c.Purpose, c.Provider, Display.Status(c.Status), Display.When(c.ExpiresAt, time), LastUsed(c, time));
         }
 
         table.Write(writer);
@@ -50,6 +50,8 @@ public static class CredentialPrinter
         {
             rows.Add(("renewed", Display.When(c.RenewedAt, time)));
         }
+
+        rows.Add(("last used", LastUsed(c, time)));
 
         if (c.Models.Count > 0)
         {
@@ -94,4 +96,7 @@ public static class CredentialPrinter
             writer.WriteLine((key + ":").PadRight(width + 1) + value);
         }
     }
+
+    /// <summary>When the credential was last used on the gateway, or "never".</summary>
+    private static string LastUsed(Credential c, TimeProvider time) => c.LastUsedAt is null ? "never" : Display.When(c.LastUsedAt, time);
 }

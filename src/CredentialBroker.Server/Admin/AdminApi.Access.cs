@@ -20,14 +20,26 @@ internal sealed partial class AdminApi
         var workloadId = v.Id("workload_id", request.WorkloadId);
         var purposeId = v.Id("purpose_id", request.PurposeId);
         v.ThrowIfInvalid();
-        if (!await db.Workloads.AnyAsync(w => w.Id == workloadId, context.CancellationToken))
+        var deregistered = await db.Workloads.Where(w => w.Id == workloadId).Select(w => (bool?)(w.DeregisteredAt != null)).FirstOrDefaultAsync(context.CancellationToken);
+        if (deregistered is null)
         {
             RpcErrors.NotFound($"workload_id: workload {workloadId} does not exist.");
         }
 
-        if (!await db.Purposes.AnyAsync(p => p.Id == purposeId, context.CancellationToken))
+        var retired = await db.Purposes.Where(p => p.Id == purposeId).Select(p => (bool?)(p.RetiredAt != null)).FirstOrDefaultAsync(context.CancellationToken);
+        if (retired is null)
         {
             RpcErrors.NotFound($"purpose_id: purpose {purposeId} does not exist.");
+        }
+
+        if (deregistered == true)
+        {
+            RpcErrors.FailedPrecondition($"workload_id: workload {workloadId} is deregistered; it cannot be granted purposes.");
+        }
+
+        if (retired == true)
+        {
+            RpcErrors.FailedPrecondition($"purpose_id: purpose {purposeId} is retired; it cannot be granted.");
         }
 
         var existing = await db.Grants.AsNoTracking().FirstOrDefaultAsync(g => g.WorkloadId == workloadId && g.PurposeId == purposeId, context.CancellationToken);
@@ -215,13 +227,18 @@ internal sealed partial class AdminApi
         v.ThrowIfInvalid();
         if (workloadId is { } wl)
         {
-            var workloadOwner = await db.Workloads.Where(w => w.Id == wl).Select(w => (Guid?)w.OwnerId).FirstOrDefaultAsync(context.CancellationToken);
-            if (workloadOwner is null)
+            var workload = await db.Workloads.AsNoTracking().Where(w => w.Id == wl).Select(w => new { w.OwnerId, w.DeregisteredAt }).FirstOrDefaultAsync(context.CancellationToken);
+            if (workload is null)
             {
                 RpcErrors.NotFound($"workload_id: workload {wl} does not exist.");
             }
 
-            ownerId ??= workloadOwner;
+            if (workload.DeregisteredAt is not null)
+            {
+                RpcErrors.FailedPrecondition($"workload_id: workload {wl} is deregistered; it gets no new tokens.");
+            }
+
+            ownerId ??= workload.OwnerId;
         }
 
         if (ownerId is { } o)

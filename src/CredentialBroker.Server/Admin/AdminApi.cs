@@ -5,7 +5,6 @@ using CredentialBroker.Server.Hosting;
 using CredentialBroker.Server.Identity;
 using CredentialBroker.Server.Persistence;
 using CredentialBroker.Server.Policy;
-using CredentialBroker.Server.Revocation;
 using CredentialBroker.V1;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +19,8 @@ internal sealed partial class AdminApi(
     AuditLog audit,
     PurposeValidator purposes,
     Providers.RootKeyProtector rootKeys,
-    RevocationMarker marker,
+    Offboarding offboarding,
+    Governance.OwnerDirectorySync directorySync,
     ChangeFeed changes,
     IOptions<BrokerOptions> options,
     TimeProvider time) : AdminService.AdminServiceBase
@@ -73,41 +73,14 @@ internal sealed partial class AdminApi(
         var id = v.Id("id", request.Id);
         var reason = v.Required("reason", request.Reason, 512);
         v.ThrowIfInvalid();
-        var owner = await db.Owners.FirstOrDefaultAsync(o => o.Id == id, context.CancellationToken);
-        if (owner is null)
+        if (!await db.Owners.AnyAsync(o => o.Id == id, context.CancellationToken))
         {
             RpcErrors.NotFound($"Owner {id} does not exist.");
         }
 
-        if (owner.Active)
-        {
-            // Offboarding takes the owner's credentials with it, at once, through a watermark.
-            var caller = AuthInterceptor.GetCaller(context);
-            var now = time.GetDbNow();
-            owner.Active = false;
-            owner.DeactivatedAt = now;
-            await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
-            var watermark = new RevocationWatermark
-            {
-                Id = Guid.CreateVersion7(now),
-                OwnerId = owner.Id,
-                EffectiveAt = now,
-                Reason = "owner deactivated: " + SecretScrubber.Scrub(reason),
-                Actor = caller.Actor,
-            };
-            var revoked = await MassRevocation.WriteAsync(db, watermark, context.CancellationToken);
-            audit.Record(db, caller, context, new AuditEntry("owner.deactivated", "owner", owner.Id.ToString(), reason, new Dictionary<string, string>
-            {
-                ["revocation_id"] = watermark.Id.ToString(),
-                ["revoked_count"] = revoked.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }));
-            await db.SaveChangesAsync(context.CancellationToken);
-            await transaction.CommitAsync(context.CancellationToken);
-            audit.Committed();
-            marker.Signal();
-        }
-
-        return AdminMapper.ToProto(owner);
+        // Offboarding takes the owner's credentials with it, at once, through a watermark.
+        await offboarding.DeactivateOwnerAsync(id, reason, new OffboardingActor(AuthInterceptor.GetCaller(context), context), context.CancellationToken);
+        return AdminMapper.ToProto(await db.Owners.AsNoTracking().FirstAsync(o => o.Id == id, context.CancellationToken));
     }
 
     public override async Task<ListOwnersResponse> ListOwners(ListOwnersRequest request, ServerCallContext context)

@@ -15,6 +15,13 @@ internal static class AdminMapper
             proto.DeactivatedAt = Timestamp.FromDateTimeOffset(d);
         }
 
+        proto.ExternalId = o.ExternalId ?? string.Empty;
+        proto.DirectoryManaged = o.DirectoryManaged;
+        if (o.MissingSince is { } m)
+        {
+            proto.MissingSince = Timestamp.FromDateTimeOffset(m);
+        }
+
         return proto;
     }
 
@@ -25,6 +32,8 @@ internal static class AdminMapper
         OwnerId = w.OwnerId.ToString(),
         Description = w.Description,
         CreatedAt = Timestamp.FromDateTimeOffset(w.CreatedAt),
+        DeregisteredAt = w.DeregisteredAt is { } d ? Timestamp.FromDateTimeOffset(d) : null,
+        DeregistrationReason = w.DeregistrationReason ?? string.Empty,
     };
 
     public static V1.Purpose ToProto(Purpose p) => new()
@@ -42,6 +51,8 @@ internal static class AdminMapper
         CreatedAt = Timestamp.FromDateTimeOffset(p.CreatedAt),
         UpdatedAt = Timestamp.FromDateTimeOffset(p.UpdatedAt),
         Gateway = GatewayMapper.ToProto(p.Gateway),
+        RetiredAt = p.RetiredAt is { } r ? Timestamp.FromDateTimeOffset(r) : null,
+        RetirementReason = p.RetirementReason ?? string.Empty,
     };
 
     public static V1.Grant ToProto(Grant g) => new()

@@ -58,6 +58,8 @@ public sealed class Credential
 
     /// <summary>Narrowed limits (anomaly detection): the gateway enforces the lower of these and the purpose's. Null: none.</summary>
     public Gateway.Limits? NarrowedLimits { get; set; }
+    /// <summary>Latest metered gateway call (set per usage batch); null if never used.</summary>
+    public DateTimeOffset? LastUsedAt { get; set; }
 }
 
 /// <summary>The state written on the row. The enforced state also considers expiry and watermarks.</summary>

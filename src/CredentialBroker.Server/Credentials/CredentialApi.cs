@@ -46,6 +46,7 @@ internal sealed class CredentialApi(
                 Purpose = p,
                 Granted = db.Grants.Any(g => g.PurposeId == p.Id && g.WorkloadId == caller.WorkloadId),
                 OwnerActive = db.Owners.Where(o => o.Id == p.OwnerId).Select(o => o.Active).FirstOrDefault(),
+                WorkloadDeregistered = db.Workloads.Any(w => w.Id == caller.WorkloadId && w.DeregisteredAt != null),
                 Provider = db.Providers.Where(pr => pr.Name == providerName).Select(pr => new { pr.Id, pr.Name }).FirstOrDefault(),
             })
             .FirstOrDefaultAsync(context.CancellationToken);
@@ -57,6 +58,18 @@ internal sealed class CredentialApi(
         }
 
         var purpose = found.Purpose;
+        if (found.WorkloadDeregistered)
+        {
+            throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
+                "This workload is deregistered; it can no longer be issued credentials. An admin must register a new workload.", refused, "workload", caller.WorkloadId.ToString());
+        }
+
+        if (purpose.RetiredAt is not null)
+        {
+            throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
+                $"Purpose '{purposeName}' is retired ({purpose.RetirementReason}); no credentials are issued for it. Use another purpose.", refused, "purpose", purpose.Id.ToString());
+        }
+
         if (!found.Granted)
         {
             throw await guard.DenyAsync(context, StatusCode.PermissionDenied,
@@ -161,6 +174,18 @@ internal sealed class CredentialApi(
         }
 
         var purpose = await db.Purposes.AsNoTracking().FirstAsync(p => p.Id == c.PurposeId, context.CancellationToken);
+        if (purpose.RetiredAt is not null)
+        {
+            throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
+                $"Credential {c.Prefix} is for purpose '{purpose.Name}', which is retired; it cannot be renewed.", refused, "credential", c.Id.ToString());
+        }
+
+        if (await db.Workloads.AnyAsync(w => w.Id == c.WorkloadId && w.DeregisteredAt != null, context.CancellationToken))
+        {
+            throw await guard.DenyAsync(context, StatusCode.FailedPrecondition,
+                $"Credential {c.Prefix} belongs to a deregistered workload; it cannot be renewed.", refused, "credential", c.Id.ToString());
+        }
+
         var previous = c.ExpiresAt;
         var renewed = CredentialLifetime.ForRenewal(purpose, ttl, now, c.MaxExpiresAt);
         if (c.ParentId is { } parentId)

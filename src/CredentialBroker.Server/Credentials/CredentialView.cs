@@ -55,6 +55,11 @@ internal sealed record CredentialView(Credential Row, string PurposeName, Revoca
             proto.SuspendedBy = anomaly.ToString();
         }
 
+        if (c.LastUsedAt is { } used)
+        {
+            proto.LastUsedAt = Timestamp(used);
+        }
+
         if (c.Status is (CredentialState.Active or CredentialState.Suspended) && Watermark is { } w)
         {
             proto.RevokedAt = Timestamp(w.EffectiveAt);

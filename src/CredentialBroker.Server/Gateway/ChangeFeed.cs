@@ -117,6 +117,13 @@ internal sealed partial class ChangeFeed(NpgsqlDataSource dataSource, Telemetry.
         }
     }
 
+    /// <summary>
+    /// SQL that announces a change of the row whose id is <paramref name="idSql"/>, for statements that
+    /// change many rows at once (governance sweeps); delivered when the statement's transaction commits.
+    /// </summary>
+    public static string NotifySql(ChangeKind kind, string idSql) =>
+        $"pg_notify('{Channel}', '{kind.ToString().ToLowerInvariant()}:' || {idSql}::text{Stamp})";
+
     private static string Payload(ChangeKind kind, Guid? id) => kind.ToString().ToLowerInvariant() + ":" + id;
 
     private void OnNotification(string payload)

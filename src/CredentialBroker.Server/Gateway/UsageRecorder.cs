@@ -186,6 +186,7 @@ internal sealed partial class UsageRecorder(
                 await copy.CompleteAsync();
             }
 
+            await TouchLastUsedAsync(connection, transaction, batch);
             var settled = batch.Where(r => r.ReservationId is not null).ToList();
             if (settled.Count > 0)
             {
@@ -213,6 +214,24 @@ internal sealed partial class UsageRecorder(
         {
             await RecordAlertsAsync(alerts);
         }
+    }
+
+    /// <summary>
+    /// One statement per batch: each credential's last_used_at moves to its latest call in the batch
+    /// (never backwards). Ids go in sorted order so concurrent batches lock rows in the same order.
+    /// </summary>
+    private static async Task TouchLastUsedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<UsageRecord> batch)
+    {
+        var latest = batch.GroupBy(r => r.Credential.Id).Select(g => (Id: g.Key, At: g.Max(r => r.OccurredAt))).OrderBy(x => x.Id).ToList();
+        await using var touch = new NpgsqlCommand(
+            """
+            UPDATE credentials c SET last_used_at = greatest(c.last_used_at, u.at)
+            FROM unnest($1::uuid[], $2::timestamptz[]) AS u (id, at)
+            WHERE c.id = u.id AND (c.last_used_at IS NULL OR c.last_used_at < u.at)
+            """, connection, transaction);
+        touch.Parameters.Add(new() { Value = latest.Select(x => x.Id).ToArray() });
+        touch.Parameters.Add(new() { Value = latest.Select(x => x.At).ToArray() });
+        await touch.ExecuteNonQueryAsync();
     }
 
     private async Task RecordAlertsAsync(List<(string Scope, Guid ScopeId, string Window, long Spent, long Max, long SpentTokens, long MaxTokens, int Percent)> alerts)

@@ -14,8 +14,15 @@ internal static class GovernanceExtensions
         var usage = builder.Configuration.GetSection($"{BrokerOptions.Section}:{nameof(BrokerOptions.Usage)}").Get<Budgets.UsageOptions>() ?? new();
         var anomalyInterval = builder.Configuration.GetSection($"{BrokerOptions.Section}:{nameof(BrokerOptions.Anomalies)}").GetValue<TimeSpan?>(nameof(Anomalies.AnomalyOptions.Interval))
             ?? new Anomalies.AnomalyOptions().Interval;
+        builder.Services.AddSingleton<SweepRevoker>();
+        builder.Services.AddSingleton<OwnerlessSweeper>();
+        builder.Services.AddSingleton<StaleSweeper>();
+        builder.Services.AddScoped<Admin.Offboarding>();
+        builder.Services.AddScoped<OwnerDirectorySync>();
+        builder.Services.AddSingleton<OwnerDirectoryJob>();
         var interval = builder.Configuration.GetSection(BrokerOptions.Section).GetValue<TimeSpan?>(nameof(BrokerOptions.ExpirySweepInterval))
             ?? new BrokerOptions().ExpirySweepInterval;
+        var governance = builder.Configuration.GetSection(BrokerOptions.Section).GetSection(nameof(BrokerOptions.Governance)).Get<GovernanceOptions>() ?? new GovernanceOptions();
 
         var replica = builder.Configuration.GetSection($"{BrokerOptions.Section}:{nameof(BrokerOptions.Replica)}").Get<Cluster.ReplicaOptions>() ?? new();
 
@@ -52,6 +59,15 @@ internal static class GovernanceExtensions
             q.ScheduleJob<Anomalies.AnomalyJob>(trigger => trigger
                 .WithIdentity(Anomalies.AnomalyJob.Name)
                 .WithSimpleSchedule(anomalyInterval));
+            q.ScheduleJob<OwnerlessSweepJob>(trigger => trigger
+                .WithIdentity(OwnerlessSweepJob.Name)
+                .WithSimpleSchedule(governance.OwnerlessSweepInterval));
+            q.ScheduleJob<StaleSweepJob>(trigger => trigger
+                .WithIdentity(StaleSweepJob.Name)
+                .WithSimpleSchedule(governance.StaleSweepInterval));
+            q.ScheduleJob<OwnerDirectoryJob>(trigger => trigger
+                .WithIdentity(OwnerDirectoryJob.Name)
+                .WithSimpleSchedule(governance.DirectorySyncInterval));
             q.AddJobListener<Telemetry.JobMetricsListener>();
         });
         builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);

@@ -93,6 +93,8 @@ public sealed class BrokerOptions
     public Cluster.ReplicaOptions Replica { get; set; } = new();
     /// <summary>Anomaly detection: baselines, thresholds, ceilings and actions per risk tier.</summary>
     public Anomalies.AnomalyOptions Anomalies { get; set; } = new();
+    /// <summary>Offboarding and stale credentials: ownerless sweep, owner directory sync, per-tier staleness.</summary>
+    public Governance.GovernanceOptions Governance { get; set; } = new();
 }
 
 /// <summary>A trusted JWT issuer (Kubernetes service accounts, SPIFFE JWT-SVIDs, an OIDC provider).</summary>

@@ -83,6 +83,10 @@ internal sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
         }
 
         failures.AddRange(Anomalies.AnomalyOptionsValidator.Validate(options.Anomalies));
+        var governance = options.Governance;
+        if (governance.OwnerlessSweepInterval < TimeSpan.FromSeconds(1) || governance.DirectorySyncInterval < TimeSpan.FromSeconds(1) || governance.StaleSweepInterval < TimeSpan.FromSeconds(1)
+            || governance.OffboardingGrace < TimeSpan.Zero || governance.StaleAfterSandbox < TimeSpan.Zero || governance.StaleAfterInternal < TimeSpan.Zero || governance.StaleAfterCustomerFacing < TimeSpan.Zero)
+            failures.Add("Broker:Governance: the sweep and sync intervals must be at least 1 second; OffboardingGrace and the StaleAfter* durations must not be negative (00:00:00 disables a tier).");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -13,6 +13,15 @@ public sealed class Owner
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? DeactivatedAt { get; set; }
 
+    /// <summary>The owner's id in the HR/SCIM directory it is synced from, if any.</summary>
+    public string? ExternalId { get; set; }
+
+    /// <summary>Synced from the owner directory: leaving the directory offboards it (after the grace period).</summary>
+    public bool DirectoryManaged { get; set; }
+
+    /// <summary>First directory sync that no longer listed the owner; null while listed.</summary>
+    public DateTimeOffset? MissingSince { get; set; }
+
     /// <summary>Rate limits and budgets over all of the owner's credentials.</summary>
     public Gateway.Limits Limits { get; set; } = Gateway.Limits.None;
 }

@@ -11,6 +11,11 @@ public sealed class Workload
     public Guid OwnerId { get; set; }
     public string Description { get; set; } = string.Empty;
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When the workload was deregistered: it can no longer issue or renew, and its credentials are revoked.</summary>
+    public DateTimeOffset? DeregisteredAt { get; set; }
+
+    public string? DeregistrationReason { get; set; }
 }
 
 internal sealed class WorkloadConfiguration : IEntityTypeConfiguration<Workload>

@@ -20,6 +20,11 @@ public sealed class Purpose
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 
+    /// <summary>When the purpose was retired: no issues, renewals or grants, and its credentials are revoked.</summary>
+    public DateTimeOffset? RetiredAt { get; set; }
+
+    public string? RetirementReason { get; set; }
+
     /// <summary>What the gateway enforces on calls with this purpose's credentials.</summary>
     public Gateway.GatewayPolicy Gateway { get; set; } = CredentialBroker.Server.Gateway.GatewayPolicy.Default;
 }

@@ -14,6 +14,7 @@ internal static class ReportExtensions
         services.AddSingleton<IComplianceControl, OwnerAndPurposeControl>();
         services.AddSingleton<IComplianceControl, OffboardingControl>();
         services.AddSingleton<IComplianceControl, LifetimeByTierControl>();
+        services.AddSingleton<IComplianceControl, StaleCredentialControl>();
         services.AddSingleton<IComplianceControl, SingleIdentityControl>();
         services.AddSingleton<IComplianceControl, LeastPrivilegeControl>();
         services.AddSingleton<IComplianceControl, HighRiskToolControl>();

@@ -43,6 +43,9 @@ public sealed class AuthorizationMatrixTests(BrokerFixture broker) : IClassFixtu
         ["ApproveToolUse"] = (["security"], (b, m) => b.ApprovalClient.ApproveToolUseAsync(new ApproveToolUseRequest { Id = _someId, Note = "x" }, m).ResponseAsync),
         ["DenyToolUse"] = (["security"], (b, m) => b.ApprovalClient.DenyToolUseAsync(new DenyToolUseRequest { Id = _someId, Note = "x" }, m).ResponseAsync),
         ["ListApprovals"] = (["workload", "owner", "security", "admin"], (b, m) => b.ApprovalClient.ListApprovalsAsync(new ListApprovalsRequest(), m).ResponseAsync),
+        ["RetirePurpose"] = (["admin"], (b, m) => b.Admin.RetirePurposeAsync(new RetirePurposeRequest { Id = _someId, Reason = "x" }, m).ResponseAsync),
+        ["DeregisterWorkload"] = (["admin"], (b, m) => b.Admin.DeregisterWorkloadAsync(new DeregisterWorkloadRequest { Id = _someId, Reason = "x" }, m).ResponseAsync),
+        ["SyncOwnerDirectory"] = (["admin"], (b, m) => b.Admin.SyncOwnerDirectoryAsync(new SyncOwnerDirectoryRequest(), m).ResponseAsync),
         ["CreateAccessToken"] = (["admin"], (b, m) => b.Admin.CreateAccessTokenAsync(new CreateAccessTokenRequest(), m).ResponseAsync),
     };
 

@@ -18,7 +18,7 @@ public sealed class ComplianceReportTests(ReportFixture fixture) : IClassFixture
 
         var clean = await ReportAsync(world);
         Assert.True(clean.Passed, string.Join("\n", clean.Controls.Where(c => c.Status != "pass").Select(c => $"{c.Id}: {c.Measured} {string.Join(", ", c.Findings)}")));
-        Assert.Equal(["owner-and-purpose", "offboarding-revocation", "lifetime-by-tier", "single-identity", "least-privilege", "high-risk-tools-approved", "secret-storage", "audit-chain"], clean.Controls.Select(c => c.Id));
+        Assert.Equal(["owner-and-purpose", "offboarding-revocation", "lifetime-by-tier", "no-stale-credentials", "single-identity", "least-privilege", "high-risk-tools-approved", "secret-storage", "audit-chain"], clean.Controls.Select(c => c.Id));
         Assert.All(clean.Controls, c => Assert.NotEmpty(c.References));
 
         // OWASP NHI-9: the key presented by an identity other than its workload.
@@ -29,6 +29,11 @@ public sealed class ComplianceReportTests(ReportFixture fixture) : IClassFixture
         var longLived = (await fixture.IssueAsync(world)).Credential;
         await fixture.ExecuteAsync($"UPDATE credentials SET max_expires_at = issued_at + interval '60 days' WHERE id = '{longLived.Id}'");
         await AssertFailsAsync(world, "lifetime-by-tier", longLived.Id);
+
+        // Stale: a live credential last used 40 days ago (internal allows 30).
+        var unused = (await fixture.IssueAsync(world)).Credential;
+        await fixture.ExecuteAsync($"UPDATE credentials SET issued_at = issued_at - interval '41 days', last_used_at = '{fixture.Time.GetUtcNow().AddDays(-40):O}' WHERE id = '{unused.Id}'");
+        await AssertFailsAsync(world, "no-stale-credentials", unused.Id);
 
         // OWASP NHI-5: a purpose that allows any model and sets no limit.
         var unbounded = await fixture.SeedAsync(p => p.AllowedModels.Clear());
