@@ -20,6 +20,7 @@ internal sealed partial class AdminApi(
     AuditLog audit,
     PurposeValidator purposes,
     Providers.RootKeyProtector rootKeys,
+    Providers.RootKeySource keySource,
     RevocationMarker marker,
     ChangeFeed changes,
     IOptions<BrokerOptions> options,

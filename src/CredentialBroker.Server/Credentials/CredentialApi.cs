@@ -207,7 +207,9 @@ internal sealed class CredentialApi(
         var id = v.Id("id", request.Id);
         v.ThrowIfInvalid();
         var view = await FindAccessibleAsync(id, track: false, "credential.read.denied", context);
-        return new GetCredentialResponse { Credential = view.ToProto(time.GetUtcNow()) };
+        var response = new GetCredentialResponse { Credential = view.ToProto(time.GetUtcNow()) };
+        await Delivery.UpstreamStates.AnnotateAsync(db, [response.Credential], context.CancellationToken);
+        return response;
     }
 
     public override Task<ListCredentialsResponse> ListCredentials(ListCredentialsRequest request, ServerCallContext context) =>

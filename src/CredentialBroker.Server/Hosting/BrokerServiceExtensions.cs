@@ -7,6 +7,7 @@ using CredentialBroker.Server.Governance;
 using CredentialBroker.Server.Identity;
 using CredentialBroker.Server.Persistence;
 using CredentialBroker.Server.Providers;
+using CredentialBroker.Server.Providers.Vault;
 using CredentialBroker.Server.Revocation;
 using CredentialBroker.Server.Telemetry;
 using Grpc.Health.V1;
@@ -54,6 +55,8 @@ public static class BrokerServiceExtensions
         services.AddScoped<CallerAuthenticator>();
         services.AddSingleton<RootKeyProtector>();
         services.AddSingleton<RootKeyRotation>();
+        services.AddSingleton<RootKeySource>();
+        services.AddVault();
         services.AddScoped<PurposeValidator>();
         services.AddSingleton<RevocationMarker>();
         services.AddHostedService(sp => sp.GetRequiredService<RevocationMarker>());

@@ -20,6 +20,9 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
     public DbSet<AccessToken> AccessTokens => Set<AccessToken>();
     public DbSet<RevocationWatermark> RevocationWatermarks => Set<RevocationWatermark>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<Delivery.UpstreamKey> UpstreamKeys => Set<Delivery.UpstreamKey>();
+    public DbSet<Delivery.PoolKey> PoolKeys => Set<Delivery.PoolKey>();
+    public DbSet<Delivery.ShadowKey> ShadowKeys => Set<Delivery.ShadowKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

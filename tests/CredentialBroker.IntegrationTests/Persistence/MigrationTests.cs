@@ -25,7 +25,7 @@ public sealed class MigrationTests
         var first = await migrator.MigrateAsync(CancellationToken.None);
         var second = await migrator.MigrateAsync(CancellationToken.None);
 
-        Assert.Equal(["0001_initial", "0002_quartz_job_store", "0003_gateway"], first);
+        Assert.Equal(["0001_initial", "0002_quartz_job_store", "0003_gateway", "0007_direct_delivery"], first);
         Assert.Empty(second);
         Assert.Empty(await migrator.PendingAsync(CancellationToken.None));
         Assert.Equal(1, await ScalarAsync(db, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'credentials'"));

@@ -9,7 +9,7 @@ public sealed class MigrationFilesTests
     {
         var migrations = Migration.LoadEmbedded();
 
-        Assert.Equal(["0001_initial", "0002_quartz_job_store", "0003_gateway"], migrations.Select(m => m.Version));
+        Assert.Equal(["0001_initial", "0002_quartz_job_store", "0003_gateway", "0007_direct_delivery"], migrations.Select(m => m.Version));
         var quartz = migrations[1].Sql;
         Assert.DoesNotContain("--! include", quartz);
         Assert.Contains("CREATE TABLE IF NOT EXISTS qrtz_job_details", quartz);
