@@ -23,6 +23,7 @@ internal sealed partial class AdminApi(
     Providers.RootKeySource keySource,
     RevocationMarker marker,
     ChangeFeed changes,
+    Delivery.UpstreamKeyCleaner cleaner,
     IOptions<BrokerOptions> options,
     TimeProvider time) : AdminService.AdminServiceBase
 {
@@ -106,6 +107,7 @@ internal sealed partial class AdminApi(
             await transaction.CommitAsync(context.CancellationToken);
             audit.Committed();
             marker.Signal();
+            cleaner.Signal();
         }
 
         return AdminMapper.ToProto(owner);

@@ -22,7 +22,9 @@ internal sealed class CredentialApi(
     ChangeFeed changes,
     IOptions<BrokerOptions> options,
     TimeProvider time,
-    BrokerMetrics metrics) : CredentialService.CredentialServiceBase
+    BrokerMetrics metrics,
+    Delivery.DirectDelivery direct,
+    Delivery.UpstreamKeyCleaner cleaner) : CredentialService.CredentialServiceBase
 {
     private const int MaxModels = 32;
 
@@ -89,11 +91,25 @@ internal sealed class CredentialApi(
 
         var now = time.GetDbNow();
         var (expiresAt, maxExpiresAt) = CredentialLifetime.ForIssue(purpose, ttl, now);
-        var secret = SecretKey.Generate(SecretKey.CredentialKind);
+        var id = Guid.CreateVersion7(now);
+        Providers.Provider? directProvider = null;
+        Delivery.UpstreamKey? upstream = null;
+        string secret;
+        if (purpose.Delivery == DeliveryMode.Direct)
+        {
+            // A real provider key: minted (or taken from the pool) before anything is written.
+            directProvider = await db.Providers.AsNoTracking().FirstAsync(p => p.Id == found.Provider.Id, context.CancellationToken);
+            (secret, upstream) = await direct.IssueAsync(db, directProvider, id, now, context.CancellationToken);
+        }
+        else
+        {
+            secret = SecretKey.Generate(SecretKey.CredentialKind);
+        }
+
         var credential = new Credential
         {
-            Id = Guid.CreateVersion7(now),
-            Prefix = SecretKey.PublicPrefix(secret),
+            Id = id,
+            Prefix = upstream is null ? SecretKey.PublicPrefix(secret) : Delivery.DirectPrefix.Of(secret),
             SecretHash = SecretKey.Hash(secret),
             OwnerId = caller.OwnerId!.Value,
             PurposeId = purpose.Id,
@@ -108,23 +124,48 @@ internal sealed class CredentialApi(
             MaxExpiresAt = maxExpiresAt,
         };
         db.Credentials.Add(credential);
-        audit.Record(db, caller, context, new AuditEntry("credential.issued", "credential", credential.Id.ToString(), null, new Dictionary<string, string>
+        var details = new Dictionary<string, string>
         {
             ["prefix"] = credential.Prefix,
             ["purpose"] = purpose.Name,
             ["provider"] = credential.ProviderName,
             ["expires_at"] = expiresAt.ToString("O"),
-        }));
-        await db.SaveChangesAsync(context.CancellationToken);
+        };
+        if (upstream is not null)
+        {
+            db.UpstreamKeys.Add(upstream);
+            details["delivery"] = "direct";
+            details["upstream_kind"] = upstream.Kind;
+            details["upstream_id"] = upstream.UpstreamId;
+        }
+
+        audit.Record(db, caller, context, new AuditEntry("credential.issued", "credential", credential.Id.ToString(), null, details));
+        try
+        {
+            await db.SaveChangesAsync(context.CancellationToken);
+            if (db.Database.CurrentTransaction is { } transaction)
+            {
+                await transaction.CommitAsync(context.CancellationToken);
+            }
+        }
+        catch when (upstream is not null)
+        {
+            await direct.UndoAsync(directProvider!, upstream);
+            throw;
+        }
+
         audit.Committed();
         metrics.CredentialIssued(purpose.Name, purpose.RiskTier, started);
 
-        return new IssueCredentialResponse
+        var response = new IssueCredentialResponse
         {
             Credential = new CredentialView(credential, purpose.Name, null).ToProto(now),
             Secret = secret,
-            GatewayBaseUrl = options.Value.GatewayBaseUrl,
+            GatewayBaseUrl = directProvider?.BaseUrl ?? options.Value.GatewayBaseUrl,
         };
+        response.Credential.Delivery = upstream is null ? "gateway" : "direct";
+        response.Credential.UpstreamState = upstream?.State ?? string.Empty;
+        return response;
     }
 
     public override async Task<RenewCredentialResponse> RenewCredential(RenewCredentialRequest request, ServerCallContext context)
@@ -198,6 +239,7 @@ internal sealed class CredentialApi(
         await db.SaveChangesAsync(context.CancellationToken);
         audit.Committed();
         await changes.PublishAsync(ChangeKind.Credential, c.Id, context.CancellationToken);
+        cleaner.Signal();
         return new RevokeCredentialResponse { Credential = view.ToProto(now) };
     }
 

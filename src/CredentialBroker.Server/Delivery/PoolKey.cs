@@ -25,5 +25,10 @@ public sealed class PoolKey
 
 internal sealed class PoolKeyConfiguration : IEntityTypeConfiguration<PoolKey>
 {
-    public void Configure(EntityTypeBuilder<PoolKey> builder) => builder.ToTable("provider_pool_keys");
+    public void Configure(EntityTypeBuilder<PoolKey> builder)
+    {
+        builder.ToTable("provider_pool_keys");
+        builder.HasOne<Providers.Provider>().WithMany().HasForeignKey(k => k.ProviderId);
+        builder.HasOne<Credentials.Credential>().WithMany().HasForeignKey(k => k.CredentialId);
+    }
 }

@@ -36,5 +36,7 @@ internal sealed class UpstreamKeyConfiguration : IEntityTypeConfiguration<Upstre
     {
         builder.ToTable("upstream_keys");
         builder.HasKey(u => u.CredentialId);
+        builder.HasOne<Credentials.Credential>().WithOne().HasForeignKey<UpstreamKey>(u => u.CredentialId);
+        builder.HasOne<Providers.Provider>().WithMany().HasForeignKey(u => u.ProviderId);
     }
 }

@@ -10,6 +10,7 @@ internal static class GovernanceExtensions
     {
         builder.Services.AddSingleton<ExpirySweeper>();
         builder.Services.AddSingleton<ReservationSweeper>();
+        var delivery = builder.Configuration.GetSection($"{BrokerOptions.Section}:{nameof(BrokerOptions.Delivery)}").Get<Delivery.DeliveryOptions>() ?? new();
         var interval = builder.Configuration.GetSection(BrokerOptions.Section).GetValue<TimeSpan?>(nameof(BrokerOptions.ExpirySweepInterval))
             ?? new BrokerOptions().ExpirySweepInterval;
 
@@ -27,6 +28,12 @@ internal static class GovernanceExtensions
             q.ScheduleJob<ReservationSweepJob>(trigger => trigger
                 .WithIdentity(ReservationSweepJob.Name)
                 .WithSimpleSchedule(TimeSpan.FromMinutes(1)));
+            q.ScheduleJob<Delivery.UpstreamCleanupJob>(trigger => trigger
+                .WithIdentity(Delivery.UpstreamCleanupJob.Name)
+                .WithSimpleSchedule(delivery.CleanupInterval));
+            q.ScheduleJob<Delivery.ShadowKeyReconcileJob>(trigger => trigger
+                .WithIdentity(Delivery.ShadowKeyReconcileJob.Name)
+                .WithSimpleSchedule(delivery.ReconcileInterval));
             q.AddJobListener<Telemetry.JobMetricsListener>();
         });
         builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);

@@ -2,6 +2,7 @@ using CredentialBroker.Server.Admin;
 using CredentialBroker.Server.Audit;
 using CredentialBroker.Server.Budgets;
 using CredentialBroker.Server.Credentials;
+using CredentialBroker.Server.Delivery;
 using CredentialBroker.Server.Gateway;
 using CredentialBroker.Server.Governance;
 using CredentialBroker.Server.Identity;
@@ -57,6 +58,7 @@ public static class BrokerServiceExtensions
         services.AddSingleton<RootKeyRotation>();
         services.AddSingleton<RootKeySource>();
         services.AddVault();
+        services.AddDirectDelivery();
         services.AddScoped<PurposeValidator>();
         services.AddSingleton<RevocationMarker>();
         services.AddHostedService(sp => sp.GetRequiredService<RevocationMarker>());

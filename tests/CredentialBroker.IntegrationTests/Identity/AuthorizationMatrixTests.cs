@@ -39,6 +39,8 @@ public sealed class AuthorizationMatrixTests(BrokerFixture broker) : IClassFixtu
         ["UpdateProvider"] = (["admin"], (b, m) => b.Admin.UpdateProviderAsync(new UpdateProviderRequest { Id = _someId }, m).ResponseAsync),
         ["GetUsage"] = (["workload", "owner", "security", "admin"], (b, m) => new UsageService.UsageServiceClient(b.Channel).GetUsageAsync(new GetUsageRequest { OwnerId = _someId }, m).ResponseAsync),
         ["CreateAccessToken"] = (["admin"], (b, m) => b.Admin.CreateAccessTokenAsync(new CreateAccessTokenRequest(), m).ResponseAsync),
+        ["AddProviderKeys"] = (["admin"], (b, m) => b.Admin.AddProviderKeysAsync(new AddProviderKeysRequest { ProviderId = _someId }, m).ResponseAsync),
+        ["ListShadowKeys"] = (["security", "admin"], (b, m) => b.Admin.ListShadowKeysAsync(new ListShadowKeysRequest(), m).ResponseAsync),
     };
 
     [Fact]
