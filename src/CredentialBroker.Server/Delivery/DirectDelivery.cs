@@ -30,12 +30,12 @@ internal sealed partial class DirectDelivery(RootKeySource keys, RootKeyProtecto
 
         if (adminKey is null)
         {
-            throw new UpstreamAdminException($"Provider '{provider.Name}' has no admin key for direct delivery; set one with UpdateProvider (admin_key or admin_key_ref).");
+            throw new UpstreamAdminException($"Provider '{provider.Name}' has no admin key for direct delivery; set one with UpdateProvider (admin_key or admin_key_ref).", misconfigured: true);
         }
 
         if (provider.Kind == "openai" && provider.ProjectId is null)
         {
-            throw new UpstreamAdminException($"Provider '{provider.Name}' has no project_id; direct delivery creates service accounts in a project (UpdateProvider project_id).");
+            throw new UpstreamAdminException($"Provider '{provider.Name}' has no project_id; direct delivery creates service accounts in a project (UpdateProvider project_id).", misconfigured: true);
         }
 
         return new AdminTarget(provider.Id, provider.Name, provider.Kind, provider.BaseUrl, adminKey, provider.ProjectId);
@@ -51,6 +51,10 @@ internal sealed partial class DirectDelivery(RootKeySource keys, RootKeyProtecto
                 try
                 {
                     minted = await api.CreateServiceAccountAsync(await TargetAsync(provider, cancellationToken), "cb-" + credentialId, cancellationToken);
+                }
+                catch (UpstreamAdminException ex) when (ex.Misconfigured)
+                {
+                    throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Direct delivery is not set up: {ex.Message} Nothing was issued."));
                 }
                 catch (UpstreamAdminException ex)
                 {

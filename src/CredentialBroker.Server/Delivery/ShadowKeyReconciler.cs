@@ -57,8 +57,11 @@ internal sealed partial class ShadowKeyReconciler(
     private async Task<int> RecordAsync(BrokerDbContext db, Providers.Provider provider, List<UpstreamAccount> accounts, CancellationToken cancellationToken)
     {
         var now = time.GetDbNow();
-        var known = (await db.UpstreamKeys.Where(u => u.ProviderId == provider.Id).Select(u => u.UpstreamId)
-            .Concat(db.PoolKeys.Where(k => k.ProviderId == provider.Id).Select(k => k.UpstreamId))
+        // Upstream ids are unique within a provider's organization, and several broker providers may
+        // share one organization or project: what any of them issued or holds is known.
+        var listed = accounts.Select(a => a.Id).ToList();
+        var known = (await db.UpstreamKeys.Where(u => listed.Contains(u.UpstreamId)).Select(u => u.UpstreamId)
+            .Concat(db.PoolKeys.Where(k => listed.Contains(k.UpstreamId)).Select(k => k.UpstreamId))
             .ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
         var shadows = await db.ShadowKeys.Where(s => s.ProviderId == provider.Id).ToDictionaryAsync(s => s.UpstreamId, cancellationToken);
         var found = 0;
