@@ -49,9 +49,10 @@ public sealed class ConfigurationReferenceTests
         Assert.Contains(ConfigurationReference.All, k => k.Path == "Broker:JwtIssuers:N:" + nameof(JwtIssuerOptions.SubjectClaim) && k.Default == "sub");
         Assert.Contains(ConfigurationReference.All, k => k.Path == "Broker:PreviousMasterKeys:N" && k.Type == "string");
         Assert.Equal(
-            // BrokerOptions' nested sections (Gateway, JwtIssuers, Telemetry, Logging) count by their own properties.
-            typeof(BrokerOptions).GetProperties().Length - 4 + typeof(GatewayOptions).GetProperties().Length + typeof(JwtIssuerOptions).GetProperties().Length
-                + typeof(Server.Telemetry.TelemetryOptions).GetProperties().Length + typeof(Server.Telemetry.BrokerLoggingOptions).GetProperties().Length,
+            // BrokerOptions' nested sections (Gateway, JwtIssuers, Telemetry, Logging, Vault, Delivery) count by their own properties.
+            typeof(BrokerOptions).GetProperties().Length - 6 + typeof(GatewayOptions).GetProperties().Length + typeof(JwtIssuerOptions).GetProperties().Length
+                + typeof(Server.Telemetry.TelemetryOptions).GetProperties().Length + typeof(Server.Telemetry.BrokerLoggingOptions).GetProperties().Length
+                + typeof(Server.Providers.Vault.VaultOptions).GetProperties().Length + typeof(Server.Delivery.DeliveryOptions).GetProperties().Length,
             ConfigurationReference.All.Count(k => k.Path.StartsWith("Broker:", StringComparison.Ordinal) && k.Path != "Broker:DatabaseStartupTimeout"));
         Assert.Empty(ConfigurationReference.All.Where(k => string.IsNullOrWhiteSpace(k.Description)).Select(k => k.Path));
     }
