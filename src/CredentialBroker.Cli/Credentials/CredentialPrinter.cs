@@ -51,6 +51,11 @@ public static class CredentialPrinter
             rows.Add(("renewed", Display.When(c.RenewedAt, time)));
         }
 
+        if (c.Delivery == "direct")
+        {
+            rows.Add(("delivery", $"direct (upstream key {c.UpstreamState})"));
+        }
+
         if (c.Models.Count > 0)
         {
             rows.Add(("models", string.Join(", ", c.Models)));

@@ -52,6 +52,9 @@ public sealed class DirectDeliveryFixture : BrokerFixture
                 p.ProjectId = kind == "anthropic" ? string.Empty : FakeProviderAdmin.ProjectId;
             });
 
+    /// <summary>Runs the shadow-key reconcile job once.</summary>
+    public Task<int> ReconcileAsync() => Services.GetRequiredService<Server.Delivery.ShadowKeyReconciler>().ReconcileAsync(CancellationToken.None);
+
     /// <summary>An upstream_keys column of a credential.</summary>
     public async Task<string?> UpstreamAsync(string credentialId, string column = "state")
     {
