@@ -15,7 +15,7 @@ public static class ProvidersUpdateCommand
         var rootKeyEnv = new Option<string?>("--root-key-env") { Description = "Name of an environment variable holding the new root key (rotation: new calls use it at once)" };
         var pricesFile = new Option<string?>("--prices-file") { Description = "YAML or JSON price table replacing the old one (an empty file removes all prices)" };
         var command = new Command("update", """
-            Change a provider's base URL, root key or prices; only the flags given change
+            Change a provider's base URL, root key, direct-delivery settings or prices; only the flags given change
 
             Examples:
               NEW_KEY=sk-... brokerctl providers update 4d7e... --root-key-env NEW_KEY
@@ -24,6 +24,8 @@ public static class ProvidersUpdateCommand
         {
             id, baseUrl, rootKeyEnv, pricesFile,
         };
+        var keys = new ProviderKeyOptions();
+        keys.AddTo(command);
         CommandAction.Set(command, env, async (ctx, parse, ct) =>
         {
             var request = new UpdateProviderRequest { Id = parse.GetRequiredValue(id), UpdateMask = new FieldMask() };
@@ -45,9 +47,10 @@ public static class ProvidersUpdateCommand
                 request.UpdateMask.Paths.Add("prices");
             }
 
+            keys.Apply(env, parse, request);
             if (request.UpdateMask.Paths.Count == 0)
             {
-                throw new UsageException("Nothing to update: give at least one of --base-url, --root-key-env, --prices-file.");
+                throw new UsageException("Nothing to update: give at least one of --base-url, --root-key-env, --root-key-ref, --admin-key-env, --admin-key-ref, --project-id, --prices-file.");
             }
 
             var provider = await new AdminService.AdminServiceClient(ctx.CreateInvoker()).UpdateProviderAsync(request, cancellationToken: ct);

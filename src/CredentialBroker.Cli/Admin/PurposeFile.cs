@@ -32,6 +32,9 @@ public sealed class PurposeFile
     /// <summary>What the gateway enforces on the purpose's credentials; see <see cref="GatewayPolicyFile"/>.</summary>
     public GatewayPolicyFile? Gateway { get; set; }
 
+    /// <summary><c>gateway</c> (broker keys through the gateway) or <c>direct</c> (real provider keys).</summary>
+    public string? Delivery { get; set; }
+
     /// <summary>Reads <paramref name="path"/> as a create request; malformed content is a usage error.</summary>
     public static CreatePurposeRequest Load(string path) => Read(path).ToRequest(path);
 
@@ -54,6 +57,7 @@ public sealed class PurposeFile
         request.AllowedProviders.AddRange(AllowedProviders ?? []);
         request.AllowedModels.AddRange(AllowedModels ?? []);
         request.Gateway = Gateway?.ToProto($"{source}: gateway");
+        request.Delivery = ParseDelivery(Delivery, source) ?? string.Empty;
         return request;
     }
 
@@ -119,6 +123,12 @@ public sealed class PurposeFile
             Change("gateway");
         }
 
+        if (ParseDelivery(Delivery, source) is { } delivery)
+        {
+            request.Delivery = delivery;
+            Change("delivery");
+        }
+
         return request;
     }
 
@@ -129,6 +139,13 @@ public sealed class PurposeFile
         "internal" or "risk-tier-internal" => V1.RiskTier.Internal,
         "customer-facing" or "risk-tier-customer-facing" => V1.RiskTier.CustomerFacing,
         _ => throw new UsageException($"invalid risk tier '{text}' (sandbox, internal or customer-facing)"),
+    };
+
+    private static string? ParseDelivery(string? text, string source) => text?.Trim().ToLowerInvariant() switch
+    {
+        null => null,
+        "gateway" or "direct" => text.Trim().ToLowerInvariant(),
+        _ => throw new UsageException($"{source}: delivery: '{text}' is not gateway or direct"),
     };
 
     private static Duration? ToDuration(string? text, string what) =>

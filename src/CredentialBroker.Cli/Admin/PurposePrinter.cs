@@ -37,6 +37,7 @@ public static class PurposePrinter
             ("max lifetime", Display.Span(p.MaxLifetime)),
             ("providers", string.Join(", ", p.AllowedProviders)),
             ("models", p.AllowedModels.Count == 0 ? "all" : string.Join(", ", p.AllowedModels)),
+            ("delivery", p.Delivery is "" or "gateway" ? "gateway" : "direct (real provider keys; lifetime governance only)"),
             ("endpoints", gateway.AllowedEndpoints.Count == 0 ? "all" : string.Join(", ", gateway.AllowedEndpoints)),
             ("max output tokens", gateway.MaxOutputTokens > 0 ? gateway.MaxOutputTokens.ToString(CultureInfo.InvariantCulture) : "the model's limit"),
             ("call depth", gateway.MaxCallDepth > 0 ? $"up to {gateway.MaxCallDepth.ToString(CultureInfo.InvariantCulture)}" : "direct calls only"),

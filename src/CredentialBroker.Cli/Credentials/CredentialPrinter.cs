@@ -52,6 +52,10 @@ public static class CredentialPrinter
         }
 
         rows.Add(("last used", LastUsed(c, time)));
+        if (c.Delivery == "direct")
+        {
+            rows.Add(("delivery", $"direct (upstream key {c.UpstreamState})"));
+        }
 
         if (c.Models.Count > 0)
         {

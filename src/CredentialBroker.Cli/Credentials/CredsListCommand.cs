@@ -19,6 +19,7 @@ public static class CredsListCommand
             Description = "Only active credentials that expire within this span from now (90s, 15m, 24h, 7d)",
             CustomParser = DurationParser.ParseArgument,
         };
+        var irrevocable = new Option<bool>("--irrevocable") { Description = "Only direct credentials whose upstream key could not be deleted after every retry (it may still work upstream)" };
         var pageSize = new Option<int>("--page-size") { Description = "Credentials per request (1-500)", DefaultValueFactory = _ => 100 };
         pageSize.Validators.Add(r =>
         {
@@ -36,9 +37,10 @@ public static class CredsListCommand
               brokerctl creds list
               brokerctl creds list --status active --provider openai-prod
               brokerctl creds list --expiring-within 24h -o json
+              brokerctl creds list --irrevocable
             """)
         {
-            purpose, status, owner, provider, expiringWithin, pageSize,
+            purpose, status, owner, provider, expiringWithin, irrevocable, pageSize,
         };
         CommandAction.Set(command, env, (ctx, parse, ct) =>
         {
@@ -49,6 +51,7 @@ public static class CredsListCommand
                 Status = ParseStatus(parse.GetValue(status)),
                 PageSize = parse.GetValue(pageSize),
                 Provider = parse.GetValue(provider) ?? string.Empty,
+                Irrevocable = parse.GetValue(irrevocable),
             };
             return RunAsync(new CredentialService.CredentialServiceClient(ctx.CreateInvoker()), request, ctx.Out, ctx.Format, ctx.Environment.Time, ct, parse.GetValue(expiringWithin));
         });

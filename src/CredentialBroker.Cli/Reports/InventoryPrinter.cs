@@ -40,6 +40,12 @@ public static class InventoryPrinter
         }
 
         table.Write(writer);
+        if (response.ShadowKeys > 0 || response.IrrevocableKeys > 0)
+        {
+            writer.WriteLine();
+            writer.WriteLine($"Not in the table: {response.ShadowKeys} shadow key(s) upstream that no credential accounts for, {response.IrrevocableKeys} irrevocable key(s) " +
+                "(brokerctl providers shadow-keys, brokerctl creds list --irrevocable).");
+        }
     }
 
     private static string?[] Row(InventoryGroup g, IEnumerable<string> keys, OutputFormat format, TimeProvider time)

@@ -91,13 +91,10 @@ internal sealed partial class AdminApi
         }
 
         var baseUrl = BaseUrl(v, request.BaseUrl);
-        var rootKey = v.MaxLength("root_key", request.RootKey, 4096);
+        var keys = ProviderKeyFields.Validate(v, keySource, request.RootKey, request.RootKeyRef, request.AdminKey, request.AdminKeyRef, request.ProjectId);
         var prices = GatewayMapper.Prices(v, "prices", request.Prices);
         v.ThrowIfInvalid();
-        if (rootKey.Length > 0 && !rootKeys.IsConfigured)
-        {
-            RpcErrors.FailedPrecondition("root_key: no master key is configured to encrypt it; set Broker:MasterKeyFile (or Broker:MasterKey) and restart.");
-        }
+        await keys.CheckUsableAsync(keySource, rootKeys.IsConfigured, context.CancellationToken);
 
         var provider = new Providers.Provider
         {
@@ -105,26 +102,27 @@ internal sealed partial class AdminApi
             Name = name,
             Kind = kind,
             BaseUrl = baseUrl.TrimEnd('/'),
-            RootKeyEnvelope = rootKey.Length > 0 ? rootKeys.Protect(name, rootKey) : null,
             CreatedAt = time.GetDbNow(),
             Prices = prices,
         };
-        db.Providers.Add(provider);
-        audit.Record(db, AuthInterceptor.GetCaller(context), context, new AuditEntry("provider.registered", "provider", provider.Id.ToString(), null, new Dictionary<string, string>
+        var details = new Dictionary<string, string>
         {
             ["name"] = name,
             ["kind"] = kind,
             ["base_url"] = provider.BaseUrl,
-            ["root_key"] = rootKey.Length > 0 ? "stored encrypted" : "none",
+            ["root_key"] = "none",
             ["prices"] = System.Text.Json.JsonSerializer.Serialize(prices, PolicyJson.Options),
-        }));
+        };
+        keys.ApplyTo(provider, rootKeys, details);
+        db.Providers.Add(provider);
+        audit.Record(db, AuthInterceptor.GetCaller(context), context, new AuditEntry("provider.registered", "provider", provider.Id.ToString(), null, details));
         await SaveUniqueAsync($"A provider named '{name}' already exists.", context);
         return AdminMapper.ToProto(provider);
     }
 
     public override async Task<V1.Provider> UpdateProvider(UpdateProviderRequest request, ServerCallContext context)
     {
-        string[] updatable = ["base_url", "root_key", "prices"];
+        string[] updatable = ["base_url", "root_key", "prices", "root_key_ref", "admin_key", "admin_key_ref", "project_id"];
         var v = new RequestValidator();
         var id = v.Id("id", request.Id);
         var paths = request.UpdateMask?.Paths ?? [];
@@ -139,13 +137,12 @@ internal sealed partial class AdminApi
         }
 
         var baseUrl = paths.Contains("base_url") ? BaseUrl(v, request.BaseUrl) : null;
-        var rootKey = paths.Contains("root_key") ? v.Required("root_key", request.RootKey, 4096) : null;
+        string? Masked(string path, string value) => paths.Contains(path) ? v.Required(path, value, 4096) : null;
+        var keys = ProviderKeyFields.Validate(v, keySource, Masked("root_key", request.RootKey), Masked("root_key_ref", request.RootKeyRef),
+            Masked("admin_key", request.AdminKey), Masked("admin_key_ref", request.AdminKeyRef), paths.Contains("project_id") ? request.ProjectId : null);
         var prices = paths.Contains("prices") ? GatewayMapper.Prices(v, "prices", request.Prices) : null;
         v.ThrowIfInvalid();
-        if (rootKey is not null && !rootKeys.IsConfigured)
-        {
-            RpcErrors.FailedPrecondition("root_key: no master key is configured to encrypt it; set Broker:MasterKeyFile (or Broker:MasterKey) and restart.");
-        }
+        await keys.CheckUsableAsync(keySource, rootKeys.IsConfigured, context.CancellationToken);
 
         var provider = await db.Providers.FirstOrDefaultAsync(p => p.Id == id, context.CancellationToken);
         if (provider is null)
@@ -160,11 +157,7 @@ internal sealed partial class AdminApi
             details["base_url"] = provider.BaseUrl;
         }
 
-        if (rootKey is not null)
-        {
-            provider.RootKeyEnvelope = rootKeys.Protect(provider.Name, rootKey);
-            details["root_key"] = "rotated (stored encrypted)";
-        }
+        keys.ApplyTo(provider, rootKeys, details);
 
         if (prices is not null)
         {
@@ -193,7 +186,10 @@ internal sealed partial class AdminApi
     public override async Task<ListProvidersResponse> ListProviders(ListProvidersRequest request, ServerCallContext context)
     {
         var (items, next) = await db.Providers.AsNoTracking().PageByAsync(p => p.Name, new RequestValidator(), request.PageSize, request.PageToken, context.CancellationToken);
-        return new ListProvidersResponse { Providers = { items.Select(AdminMapper.ToProto) }, NextPageToken = next };
+        var ids = items.Select(p => p.Id).ToList();
+        var pools = await db.PoolKeys.Where(k => ids.Contains(k.ProviderId) && k.Status == Delivery.PoolKey.Available)
+            .GroupBy(k => k.ProviderId).Select(g => new { g.Key, Count = g.LongCount() }).ToDictionaryAsync(g => g.Key, g => g.Count, context.CancellationToken);
+        return new ListProvidersResponse { Providers = { items.Select(p => AdminMapper.ToProto(p, pools.GetValueOrDefault(p.Id))) }, NextPageToken = next };
     }
 
     public override async Task<CreateAccessTokenResponse> CreateAccessToken(CreateAccessTokenRequest request, ServerCallContext context)

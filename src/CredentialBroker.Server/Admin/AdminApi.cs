@@ -21,6 +21,7 @@ internal sealed partial class AdminApi(
     Providers.RootKeyProtector rootKeys,
     Offboarding offboarding,
     Governance.OwnerDirectorySync directorySync,
+    Providers.RootKeySource keySource,
     ChangeFeed changes,
     IOptions<BrokerOptions> options,
     TimeProvider time) : AdminService.AdminServiceBase

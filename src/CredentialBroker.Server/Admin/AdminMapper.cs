@@ -53,6 +53,7 @@ internal static class AdminMapper
         Gateway = GatewayMapper.ToProto(p.Gateway),
         RetiredAt = p.RetiredAt is { } r ? Timestamp.FromDateTimeOffset(r) : null,
         RetirementReason = p.RetirementReason ?? string.Empty,
+        Delivery = p.Delivery == DeliveryMode.Direct ? "direct" : "gateway",
     };
 
     public static V1.Grant ToProto(Grant g) => new()
@@ -63,15 +64,20 @@ internal static class AdminMapper
         CreatedAt = Timestamp.FromDateTimeOffset(g.CreatedAt),
     };
 
-    public static V1.Provider ToProto(Providers.Provider p) => new()
+    public static V1.Provider ToProto(Providers.Provider p, long poolKeysAvailable = 0) => new()
     {
         Id = p.Id.ToString(),
         Name = p.Name,
         Kind = p.Kind,
         BaseUrl = p.BaseUrl,
-        HasRootKey = p.RootKeyEnvelope is not null,
+        HasRootKey = p.RootKeyEnvelope is not null || p.RootKeyRef is not null,
         CreatedAt = Timestamp.FromDateTimeOffset(p.CreatedAt),
         Prices = { p.Prices.Select(GatewayMapper.ToProto) },
+        RootKeyRef = p.RootKeyRef ?? string.Empty,
+        HasAdminKey = p.AdminKeyEnvelope is not null || p.AdminKeyRef is not null,
+        AdminKeyRef = p.AdminKeyRef ?? string.Empty,
+        ProjectId = p.ProjectId ?? string.Empty,
+        PoolKeysAvailable = poolKeysAvailable,
     };
 
     /// <summary>A purpose's policy for the audit log.</summary>
@@ -85,5 +91,6 @@ internal static class AdminMapper
         ["allowed_providers"] = string.Join(',', p.AllowedProviders),
         ["allowed_models"] = string.Join(',', p.AllowedModels),
         ["gateway"] = System.Text.Json.JsonSerializer.Serialize(p.Gateway, PolicyJson.Options),
+        ["delivery"] = p.Delivery == DeliveryMode.Direct ? "direct" : "gateway",
     };
 }

@@ -18,7 +18,7 @@ internal sealed class PurposeValidator(BrokerDbContext db)
     public static readonly TimeSpan DefaultMaxLifetime = TimeSpan.FromDays(30);
     public static readonly TimeSpan MaxLifetimeCeiling = TimeSpan.FromDays(365);
 
-    private static readonly string[] _updatable = ["description", "risk_tier", "default_ttl", "max_ttl", "allowed_providers", "allowed_models", "max_lifetime", "gateway"];
+    private static readonly string[] _updatable = ["description", "risk_tier", "default_ttl", "max_ttl", "allowed_providers", "allowed_models", "max_lifetime", "gateway", "delivery"];
 
     public async Task<Purpose> ValidateNewAsync(CreatePurposeRequest request, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -43,6 +43,7 @@ internal sealed class PurposeValidator(BrokerDbContext db)
         purpose.AllowedProviders = Providers(v, request.AllowedProviders);
         purpose.AllowedModels = Models(v, request.AllowedModels);
         purpose.Gateway = GatewayMapper.Policy(v, "gateway", request.Gateway);
+        purpose.Delivery = Delivery(v, request.Delivery) ?? DeliveryMode.Gateway;
         CheckConsistency(v, purpose);
         v.ThrowIfInvalid();
         await EnsureProvidersExistAsync(purpose.AllowedProviders, cancellationToken);
@@ -76,6 +77,7 @@ internal sealed class PurposeValidator(BrokerDbContext db)
                 case "allowed_providers": purpose.AllowedProviders = Providers(v, request.AllowedProviders); break;
                 case "allowed_models": purpose.AllowedModels = Models(v, request.AllowedModels); break;
                 case "gateway": purpose.Gateway = GatewayMapper.Policy(v, "gateway", request.Gateway); break;
+                case "delivery": purpose.Delivery = Delivery(v, request.Delivery) ?? purpose.Delivery; break;
             }
         }
 
@@ -123,6 +125,18 @@ internal sealed class PurposeValidator(BrokerDbContext db)
         }
 
         return v.Duration(field, value, MinTtl, max);
+    }
+
+    private static DeliveryMode? Delivery(RequestValidator v, string value)
+    {
+        switch (value)
+        {
+            case "" or "gateway": return DeliveryMode.Gateway;
+            case "direct": return DeliveryMode.Direct;
+            default:
+                v.Add("delivery", "must be 'gateway' or 'direct'");
+                return null;
+        }
     }
 
     private static RiskTier? Tier(RequestValidator v, V1.RiskTier tier)

@@ -23,7 +23,9 @@ internal sealed class CredentialApi(
     IOptions<BrokerOptions> options,
     TimeProvider time,
     BrokerMetrics metrics,
-    Npgsql.NpgsqlDataSource dataSource) : CredentialService.CredentialServiceBase
+    Npgsql.NpgsqlDataSource dataSource,
+    Delivery.DirectDelivery direct,
+    Delivery.UpstreamKeyCleaner cleaner) : CredentialService.CredentialServiceBase
 {
     private const int MaxModels = 32;
 
@@ -103,11 +105,25 @@ internal sealed class CredentialApi(
 
         var now = time.GetDbNow();
         var (expiresAt, maxExpiresAt) = CredentialLifetime.ForIssue(purpose, ttl, now);
-        var secret = SecretKey.Generate(SecretKey.CredentialKind);
+        var id = Guid.CreateVersion7(now);
+        Providers.Provider? directProvider = null;
+        Delivery.UpstreamKey? upstream = null;
+        string secret;
+        if (purpose.Delivery == DeliveryMode.Direct)
+        {
+            // A real provider key: minted (or taken from the pool) before anything is written.
+            directProvider = await db.Providers.AsNoTracking().FirstAsync(p => p.Id == found.Provider.Id, context.CancellationToken);
+            (secret, upstream) = await direct.IssueAsync(db, directProvider, id, now, context.CancellationToken);
+        }
+        else
+        {
+            secret = SecretKey.Generate(SecretKey.CredentialKind);
+        }
+
         var credential = new Credential
         {
-            Id = Guid.CreateVersion7(now),
-            Prefix = SecretKey.PublicPrefix(secret),
+            Id = id,
+            Prefix = upstream is null ? SecretKey.PublicPrefix(secret) : Delivery.DirectPrefix.Of(secret),
             SecretHash = SecretKey.Hash(secret),
             OwnerId = caller.OwnerId!.Value,
             PurposeId = purpose.Id,
@@ -122,23 +138,48 @@ internal sealed class CredentialApi(
             MaxExpiresAt = maxExpiresAt,
         };
         db.Credentials.Add(credential);
-        audit.Record(db, caller, context, new AuditEntry("credential.issued", "credential", credential.Id.ToString(), null, new Dictionary<string, string>
+        var details = new Dictionary<string, string>
         {
             ["prefix"] = credential.Prefix,
             ["purpose"] = purpose.Name,
             ["provider"] = credential.ProviderName,
             ["expires_at"] = expiresAt.ToString("O"),
-        }));
-        await db.SaveChangesAsync(context.CancellationToken);
+        };
+        if (upstream is not null)
+        {
+            db.UpstreamKeys.Add(upstream);
+            details["delivery"] = "direct";
+            details["upstream_kind"] = upstream.Kind;
+            details["upstream_id"] = upstream.UpstreamId;
+        }
+
+        audit.Record(db, caller, context, new AuditEntry("credential.issued", "credential", credential.Id.ToString(), null, details));
+        try
+        {
+            await db.SaveChangesAsync(context.CancellationToken);
+            if (db.Database.CurrentTransaction is { } transaction)
+            {
+                await transaction.CommitAsync(context.CancellationToken);
+            }
+        }
+        catch when (upstream is not null)
+        {
+            await direct.UndoAsync(directProvider!, upstream);
+            throw;
+        }
+
         audit.Committed();
         metrics.CredentialIssued(purpose.Name, purpose.RiskTier, started);
 
-        return new IssueCredentialResponse
+        var response = new IssueCredentialResponse
         {
             Credential = new CredentialView(credential, purpose.Name, null).ToProto(now),
             Secret = secret,
-            GatewayBaseUrl = options.Value.GatewayBaseUrl,
+            GatewayBaseUrl = directProvider?.BaseUrl ?? options.Value.GatewayBaseUrl,
         };
+        response.Credential.Delivery = upstream is null ? "gateway" : "direct";
+        response.Credential.UpstreamState = upstream?.State ?? string.Empty;
+        return response;
     }
 
     public override async Task<RenewCredentialResponse> RenewCredential(RenewCredentialRequest request, ServerCallContext context)
@@ -257,6 +298,7 @@ internal sealed class CredentialApi(
             await changes.PublishAsync(ChangeKind.Credential, descendant, context.CancellationToken);
         }
 
+        cleaner.Signal();
         return new RevokeCredentialResponse { Credential = view.ToProto(now) };
     }
 
@@ -266,7 +308,9 @@ internal sealed class CredentialApi(
         var id = v.Id("id", request.Id);
         v.ThrowIfInvalid();
         var view = await FindAccessibleAsync(id, track: false, "credential.read.denied", context);
-        return new GetCredentialResponse { Credential = view.ToProto(time.GetUtcNow()) };
+        var response = new GetCredentialResponse { Credential = view.ToProto(time.GetUtcNow()) };
+        await Delivery.UpstreamStates.AnnotateAsync(db, [response.Credential], context.CancellationToken);
+        return response;
     }
 
     public override async Task<DelegateCredentialResponse> DelegateCredential(DelegateCredentialRequest request, ServerCallContext context)

@@ -86,6 +86,11 @@ internal sealed class CredentialLister(BrokerDbContext db, AccessGuard guard, Ti
             rows = rows.Where(c => c.ProviderName == provider);
         }
 
+        if (request.Irrevocable)
+        {
+            rows = rows.Where(c => db.UpstreamKeys.Any(u => u.CredentialId == c.Id && u.State == Delivery.UpstreamKey.Irrevocable));
+        }
+
         if (after is { } a)
         {
             rows = rows.Where(c => EF.Functions.LessThan(ValueTuple.Create(c.IssuedAt, c.Id), ValueTuple.Create(a.IssuedAt, a.Id)));
@@ -110,6 +115,7 @@ internal sealed class CredentialLister(BrokerDbContext db, AccessGuard guard, Ti
 
         var views = await db.ToViewsAsync(page, context.CancellationToken);
         var response = new ListCredentialsResponse { Credentials = { views.Select(x => x.ToProto(now)) } };
+        await Delivery.UpstreamStates.AnnotateAsync(db, response.Credentials, context.CancellationToken);
         if (more)
         {
             var last = page[^1].Row;

@@ -38,7 +38,7 @@ internal sealed record GatewayApproval(Guid Id, IReadOnlyList<string> Tools, Dat
 internal sealed record GatewayOwner(Guid Id, bool Active, Limits Limits);
 
 /// <summary>A provider with its decrypted root key (memory only; never logged).</summary>
-internal sealed record GatewayProvider(Guid Id, string Name, string Kind, string BaseUrl, string? RootKey, IReadOnlyList<ModelPrice> Prices, string? RootKeyError = null)
+internal sealed record GatewayProvider(Guid Id, string Name, string Kind, string BaseUrl, string? RootKey, IReadOnlyList<ModelPrice> Prices, string? RootKeyError = null, bool FromVault = false)
 {
     /// <summary>Hides the root key from any accidental formatting.</summary>
     public override string ToString() => $"GatewayProvider {{ Name = {Name}, Kind = {Kind}, BaseUrl = {BaseUrl} }}";
@@ -55,7 +55,7 @@ internal sealed class GatewayDirectory : IDisposable
 {
     private readonly IServiceScopeFactory _scopes;
     private readonly ChangeFeed _changes;
-    private readonly RootKeyProtector _rootKeys;
+    private readonly RootKeySource _rootKeys;
     private readonly GatewayOptions _options;
     private readonly ConcurrentDictionary<Guid, string> _keyByCredential = new();
 
@@ -70,7 +70,7 @@ internal sealed class GatewayDirectory : IDisposable
     private readonly TimeProvider _time;
     private long _generation;
 
-    public GatewayDirectory(IServiceScopeFactory scopes, ChangeFeed changes, RootKeyProtector rootKeys, IOptions<BrokerOptions> options, TimeProvider time)
+    public GatewayDirectory(IServiceScopeFactory scopes, ChangeFeed changes, RootKeySource rootKeys, IOptions<BrokerOptions> options, TimeProvider time)
     {
         _time = time;
         _scopes = scopes;
@@ -149,24 +149,33 @@ internal sealed class GatewayDirectory : IDisposable
             return new GatewayOwner(o.Id, o.Active, o.Limits);
         });
 
+    /// <summary>
+    /// The provider with its root key. A key from Vault is re-read after Broker:Vault:RootKeyCacheTtl
+    /// (an unpinned reference then picks up a new version); a call keeps the key it started with.
+    /// </summary>
     public Task<GatewayProvider> GetProviderAsync(Guid id, CancellationToken cancellationToken) =>
         GetAsync(_providers, id, async db =>
         {
             var p = await db.Providers.AsNoTracking().FirstAsync(p => p.Id == id, cancellationToken);
-            if (p.RootKeyEnvelope is null)
+            if (p.RootKeyEnvelope is null && p.RootKeyRef is null)
             {
                 return new GatewayProvider(p.Id, p.Name, p.Kind, p.BaseUrl, null, p.Prices, "no root key is stored for it");
             }
 
             try
             {
-                return new GatewayProvider(p.Id, p.Name, p.Kind, p.BaseUrl, _rootKeys.Unprotect(p.Name, p.RootKeyEnvelope), p.Prices);
+                var key = await _rootKeys.ResolveAsync(p.Name, p.RootKeyEnvelope, p.RootKeyRef, cancellationToken);
+                return new GatewayProvider(p.Id, p.Name, p.Kind, p.BaseUrl, key, p.Prices, FromVault: p.RootKeyRef is not null);
+            }
+            catch (Providers.Vault.VaultException ex)
+            {
+                return new GatewayProvider(p.Id, p.Name, p.Kind, p.BaseUrl, null, p.Prices, "its root key cannot be read from Vault: " + ex.Message, FromVault: true);
             }
             catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or InvalidOperationException)
             {
                 return new GatewayProvider(p.Id, p.Name, p.Kind, p.BaseUrl, null, p.Prices, "its root key cannot be decrypted with the configured master key");
             }
-        });
+        }, p => p.FromVault ? (p.RootKey is null ? TimeSpan.Zero : Min(Ttl, _rootKeys.VaultCacheTtl)) : Ttl);
 
     /// <summary>
     /// Approvals of <paramref name="workloadId"/> for <paramref name="purposeId"/> that were approved and
@@ -195,11 +204,13 @@ internal sealed class GatewayDirectory : IDisposable
     private bool CanCache(long generation) =>
         _changes.IsListening && Ttl > TimeSpan.Zero && Interlocked.Read(ref _generation) == generation;
 
-    private async Task<T> GetAsync<TKey, T>(ConcurrentDictionary<TKey, Entry<T>> cache, TKey id, Func<BrokerDbContext, Task<T>> load)
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private async Task<T> GetAsync<TKey, T>(ConcurrentDictionary<TKey, Entry<T>> cache, TKey id, Func<BrokerDbContext, Task<T>> load, Func<T, TimeSpan>? ttl = null)
         where TKey : notnull
         where T : class
     {
-        if (_changes.IsListening && cache.TryGetValue(id, out var cached) && Environment.TickCount64 - cached.LoadedAt < Ttl.TotalMilliseconds)
+        if (_changes.IsListening && cache.TryGetValue(id, out var cached) && Environment.TickCount64 - cached.LoadedAt < cached.TtlMs)
         {
             return cached.Value;
         }
@@ -207,9 +218,10 @@ internal sealed class GatewayDirectory : IDisposable
         var generation = Interlocked.Read(ref _generation);
         await using var scope = _scopes.CreateAsyncScope();
         var value = await load(scope.ServiceProvider.GetRequiredService<BrokerDbContext>());
-        if (CanCache(generation))
+        var keep = ttl?.Invoke(value) ?? Ttl;
+        if (CanCache(generation) && keep > TimeSpan.Zero)
         {
-            cache[id] = new Entry<T>(value, Environment.TickCount64);
+            cache[id] = new Entry<T>(value, Environment.TickCount64, (long)keep.TotalMilliseconds);
         }
 
         return value;
@@ -275,6 +287,6 @@ internal sealed class GatewayDirectory : IDisposable
 
     private MemoryCache NewCache() => new(new MemoryCacheOptions { SizeLimit = _options.CacheSize });
 
-    /// <summary>A cached value and when (monotonic milliseconds) it was loaded.</summary>
-    private sealed record Entry<T>(T Value, long LoadedAt);
+    /// <summary>A cached value, when (monotonic milliseconds) it was loaded and how long it may be reused.</summary>
+    private sealed record Entry<T>(T Value, long LoadedAt, long TtlMs);
 }

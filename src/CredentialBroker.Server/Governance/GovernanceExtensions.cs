@@ -20,6 +20,7 @@ internal static class GovernanceExtensions
         builder.Services.AddScoped<Admin.Offboarding>();
         builder.Services.AddScoped<OwnerDirectorySync>();
         builder.Services.AddSingleton<OwnerDirectoryJob>();
+        var delivery = builder.Configuration.GetSection($"{BrokerOptions.Section}:{nameof(BrokerOptions.Delivery)}").Get<Delivery.DeliveryOptions>() ?? new();
         var interval = builder.Configuration.GetSection(BrokerOptions.Section).GetValue<TimeSpan?>(nameof(BrokerOptions.ExpirySweepInterval))
             ?? new BrokerOptions().ExpirySweepInterval;
         var governance = builder.Configuration.GetSection(BrokerOptions.Section).GetSection(nameof(BrokerOptions.Governance)).Get<GovernanceOptions>() ?? new GovernanceOptions();
@@ -68,6 +69,12 @@ internal static class GovernanceExtensions
             q.ScheduleJob<OwnerDirectoryJob>(trigger => trigger
                 .WithIdentity(OwnerDirectoryJob.Name)
                 .WithSimpleSchedule(governance.DirectorySyncInterval));
+            q.ScheduleJob<Delivery.UpstreamCleanupJob>(trigger => trigger
+                .WithIdentity(Delivery.UpstreamCleanupJob.Name)
+                .WithSimpleSchedule(delivery.CleanupInterval));
+            q.ScheduleJob<Delivery.ShadowKeyReconcileJob>(trigger => trigger
+                .WithIdentity(Delivery.ShadowKeyReconcileJob.Name)
+                .WithSimpleSchedule(delivery.ReconcileInterval));
             q.AddJobListener<Telemetry.JobMetricsListener>();
         });
         builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);

@@ -95,6 +95,10 @@ public sealed class BrokerOptions
     public Anomalies.AnomalyOptions Anomalies { get; set; } = new();
     /// <summary>Offboarding and stale credentials: ownerless sweep, owner directory sync, per-tier staleness.</summary>
     public Governance.GovernanceOptions Governance { get; set; } = new();
+    /// <summary>HashiCorp Vault as a root-key store for providers registered with a root_key_ref.</summary>
+    public Providers.Vault.VaultOptions Vault { get; set; } = new();
+    /// <summary>Direct delivery of real provider keys: upstream deletion retries and shadow-key reconciliation.</summary>
+    public Delivery.DeliveryOptions Delivery { get; set; } = new();
 }
 
 /// <summary>A trusted JWT issuer (Kubernetes service accounts, SPIFFE JWT-SVIDs, an OIDC provider).</summary>

@@ -67,6 +67,9 @@ internal static class RpcPermissions
             Add(AdminService.Descriptor.FullName, method.Name, _adminOnly);
         }
 
+        // Shadow keys are a security finding as much as an admin one.
+        Add(AdminService.Descriptor.FullName, "ListShadowKeys", _securityAndAdmin);
+
         return map;
     }
 }

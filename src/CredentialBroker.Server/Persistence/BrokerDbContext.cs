@@ -22,6 +22,9 @@ public sealed class BrokerDbContext(DbContextOptions<BrokerDbContext> options) :
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<Approvals.ToolApproval> ToolApprovals => Set<Approvals.ToolApproval>();
     public DbSet<Anomalies.Anomaly> Anomalies => Set<Anomalies.Anomaly>();
+    public DbSet<Delivery.UpstreamKey> UpstreamKeys => Set<Delivery.UpstreamKey>();
+    public DbSet<Delivery.PoolKey> PoolKeys => Set<Delivery.PoolKey>();
+    public DbSet<Delivery.ShadowKey> ShadowKeys => Set<Delivery.ShadowKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

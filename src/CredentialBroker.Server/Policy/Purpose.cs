@@ -27,6 +27,9 @@ public sealed class Purpose
 
     /// <summary>What the gateway enforces on calls with this purpose's credentials.</summary>
     public Gateway.GatewayPolicy Gateway { get; set; } = CredentialBroker.Server.Gateway.GatewayPolicy.Default;
+
+    /// <summary>How credentials reach the caller: a gateway key, or a real provider key (direct).</summary>
+    public DeliveryMode Delivery { get; set; } = DeliveryMode.Gateway;
 }
 
 /// <summary>How much harm a purpose's credentials can do.</summary>
@@ -46,6 +49,7 @@ internal sealed class PurposeConfiguration : IEntityTypeConfiguration<Purpose>
         builder.HasOne<Owner>().WithMany().HasForeignKey(p => p.OwnerId);
         builder.Property(p => p.Gateway).HasColumnType("jsonb")
             .HasConversion(Gateway.PolicyJson.Converter(Gateway.GatewayPolicy.Default), Gateway.PolicyJson.Comparer<Gateway.GatewayPolicy>());
+        builder.Property(p => p.Delivery).HasConversion(d => d == DeliveryMode.Direct ? "direct" : "gateway", s => s == "direct" ? DeliveryMode.Direct : DeliveryMode.Gateway);
         builder.Property(p => p.RiskTier).HasConversion(t => RiskTiers.ToDb(t), s => RiskTiers.FromDb(s));
     }
 }

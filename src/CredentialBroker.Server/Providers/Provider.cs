@@ -14,6 +14,18 @@ public sealed class Provider
     public required string Kind { get; set; }
     public required string BaseUrl { get; set; }
     public string? RootKeyEnvelope { get; set; }
+
+    /// <summary>Where the root key lives in Vault instead (vault:mount/path#field[@version]).</summary>
+    public string? RootKeyRef { get; set; }
+
+    /// <summary>Admin API key for direct delivery, encrypted like the root key (or <see cref="AdminKeyRef"/>).</summary>
+    public string? AdminKeyEnvelope { get; set; }
+
+    /// <summary>Vault reference of the admin API key.</summary>
+    public string? AdminKeyRef { get; set; }
+
+    /// <summary>OpenAI project whose service accounts direct credentials are.</summary>
+    public string? ProjectId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>Prices per model (micro-USD per million tokens) and output limits.</summary>

@@ -23,23 +23,32 @@ internal sealed partial class RootKeyRotation(IServiceScopeFactory scopes, RootK
         var db = scope.ServiceProvider.GetRequiredService<BrokerDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('credentialbroker.root-key-rewrap'))", cancellationToken);
-        var providers = await db.Providers.Where(p => p.RootKeyEnvelope != null).ToListAsync(cancellationToken);
+        var providers = await db.Providers.Where(p => p.RootKeyEnvelope != null || p.AdminKeyEnvelope != null).ToListAsync(cancellationToken);
         var rewrapped = 0;
         foreach (var provider in providers)
         {
-            try
+            var root = Rewrap(provider.Name, provider.Name, provider.RootKeyEnvelope, "root key");
+            var admin = Rewrap(provider.Name, Admin.ProviderKeyFields.AdminEnvelopeName(provider.Name), provider.AdminKeyEnvelope, "admin key");
+            if (root is null && admin is null)
             {
-                if (keys.Rewrap(provider.Name, provider.RootKeyEnvelope!) is { } envelope)
-                {
-                    provider.RootKeyEnvelope = envelope;
-                    audit.RecordSystem(db, "master-key-rotation", new AuditEntry("provider.root_key_rewrapped", "provider", provider.Id.ToString(), null,
-                        new Dictionary<string, string> { ["name"] = provider.Name }));
-                    rewrapped++;
-                }
+                continue;
             }
-            catch (CryptographicException ex)
+
+            (provider.RootKeyEnvelope, provider.AdminKeyEnvelope) = (root ?? provider.RootKeyEnvelope, admin ?? provider.AdminKeyEnvelope);
+            audit.RecordSystem(db, "master-key-rotation", new AuditEntry("provider.root_key_rewrapped", "provider", provider.Id.ToString(), null,
+                new Dictionary<string, string> { ["name"] = provider.Name, ["keys"] = string.Join(',', new[] { root is null ? null : "root", admin is null ? null : "admin" }.OfType<string>()) }));
+            rewrapped++;
+        }
+
+        // Pool keys (direct delivery) are envelopes under the same master key.
+        var pooled = await (from k in db.PoolKeys join p in db.Providers on k.ProviderId equals p.Id where k.Status != Delivery.PoolKey.Disabled select new { Key = k, p.Name })
+            .ToListAsync(cancellationToken);
+        foreach (var item in pooled)
+        {
+            if (Rewrap(item.Name, Delivery.PoolKey.EnvelopeName(item.Name, item.Key.UpstreamId), item.Key.KeyEnvelope, "pool key " + item.Key.UpstreamId) is { } envelope)
             {
-                LogCannotRewrap(logger, provider.Name, ex.Message);
+                item.Key.KeyEnvelope = envelope;
+                rewrapped++;
             }
         }
 
@@ -54,9 +63,22 @@ internal sealed partial class RootKeyRotation(IServiceScopeFactory scopes, RootK
         return rewrapped;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Master-key rotation: {Count} provider root key(s) re-wrapped under the current master key. Once every replica runs with it, remove the previous keys from Broker:PreviousMasterKeys.")]
+    private string? Rewrap(string provider, string envelopeName, string? envelope, string what)
+    {
+        try
+        {
+            return envelope is null ? null : keys.Rewrap(envelopeName, envelope);
+        }
+        catch (CryptographicException ex)
+        {
+            LogCannotRewrap(logger, provider, what, ex.Message);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Master-key rotation: {Count} provider key(s) (root, admin, pool) re-wrapped under the current master key. Once every replica runs with it, remove the previous keys from Broker:PreviousMasterKeys.")]
     private static partial void LogRewrapped(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Master-key rotation: the root key of provider '{Provider}' cannot be re-wrapped: {Reason} Calls to it fail until the right master key is configured.")]
-    private static partial void LogCannotRewrap(ILogger logger, string provider, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Master-key rotation: the {What} of provider '{Provider}' cannot be re-wrapped: {Reason} Calls to it fail until the right master key is configured.")]
+    private static partial void LogCannotRewrap(ILogger logger, string provider, string what, string reason);
 }

@@ -52,6 +52,17 @@ internal sealed class InventoryQuery(NpgsqlDataSource dataSource)
         return (groups, total[0]);
     }
 
+    /// <summary>Shadow keys seen since <paramref name="since"/> and irrevocable upstream keys.</summary>
+    public async Task<(long Shadow, long Irrevocable)> UnaccountedKeysAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT (SELECT count(*) FROM shadow_keys WHERE last_seen >= $1), (SELECT count(*) FROM upstream_keys WHERE state = 'irrevocable')");
+        command.Parameters.Add(new() { Value = since });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     private async Task<List<InventoryGroup>> ReadAsync(string sql, List<string> columns, DateTimeOffset now, TimeSpan spendWindow, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(sql);

@@ -35,8 +35,11 @@ internal sealed class ReportApi(
             : InventoryQuery.Dimensions.Keys.Where(request.GroupBy.Contains).ToList();
         var now = time.GetUtcNow();
         var (groups, total) = await inventory.RunAsync(groupBy, now, window, context.CancellationToken);
+        var (shadow, irrevocable) = await inventory.UnaccountedKeysAsync(now - window, context.CancellationToken);
         return new GetInventoryResponse
         {
+            ShadowKeys = shadow,
+            IrrevocableKeys = irrevocable,
             GeneratedAt = Timestamp.FromDateTimeOffset(now),
             GroupBy = { groupBy },
             SpendWindow = Duration.FromTimeSpan(window),

@@ -18,6 +18,7 @@ internal static class ReportExtensions
         services.AddSingleton<IComplianceControl, SingleIdentityControl>();
         services.AddSingleton<IComplianceControl, LeastPrivilegeControl>();
         services.AddSingleton<IComplianceControl, HighRiskToolControl>();
+        services.AddSingleton<IComplianceControl, UpstreamKeyControl>();
         services.AddSingleton<IComplianceControl, SecretStorageControl>();
         services.AddSingleton<IComplianceControl, AuditChainControl>();
         return services;

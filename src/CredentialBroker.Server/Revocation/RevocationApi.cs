@@ -13,7 +13,7 @@ namespace CredentialBroker.Server.Revocation;
 /// event in one transaction: enforcement is immediate whatever the number of credentials, and
 /// the rows are marked later by <see cref="RevocationMarker"/>.
 /// </summary>
-internal sealed class RevocationApi(BrokerDbContext db, AuditLog audit, RevocationMarker marker, TimeProvider time)
+internal sealed class RevocationApi(BrokerDbContext db, AuditLog audit, RevocationMarker marker, TimeProvider time, Delivery.UpstreamKeyCleaner cleaner)
     : RevocationService.RevocationServiceBase
 {
     public override async Task<RevokeMatchingResponse> RevokeMatching(RevokeMatchingRequest request, ServerCallContext context)
@@ -48,6 +48,7 @@ internal sealed class RevocationApi(BrokerDbContext db, AuditLog audit, Revocati
         await transaction.CommitAsync(context.CancellationToken);
         audit.Committed();
         marker.Signal();
+        cleaner.Signal();
 
         return new RevokeMatchingResponse { MatchedCount = matched, RevocationId = watermark.Id.ToString() };
     }

@@ -25,7 +25,7 @@ public sealed class ReportCliEndToEndTests(ReportFixture broker) : IClassFixture
         Assert.Equal(ExitCodes.ControlFailed, failing.ExitCode);
         Assert.Contains(": FAIL", failing.Stdout, StringComparison.Ordinal);
         Assert.Contains($"  - {credential.Id} (internal", failing.Stdout, StringComparison.Ordinal);
-        Assert.Contains("1 of 9 controls failed", failing.Stderr, StringComparison.Ordinal);
+        Assert.Contains("1 of 10 controls failed", failing.Stderr, StringComparison.Ordinal);
         Assert.Equal(ExitCodes.ControlFailed, csv.ExitCode);
         Assert.StartsWith("id,status,measured,threshold,references,title,evidence,findings\r\n", csv.Stdout, StringComparison.Ordinal);
         Assert.Contains("\r\nlifetime-by-tier,fail,", csv.Stdout, StringComparison.Ordinal);

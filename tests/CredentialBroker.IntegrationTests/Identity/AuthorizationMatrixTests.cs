@@ -47,6 +47,8 @@ public sealed class AuthorizationMatrixTests(BrokerFixture broker) : IClassFixtu
         ["DeregisterWorkload"] = (["admin"], (b, m) => b.Admin.DeregisterWorkloadAsync(new DeregisterWorkloadRequest { Id = _someId, Reason = "x" }, m).ResponseAsync),
         ["SyncOwnerDirectory"] = (["admin"], (b, m) => b.Admin.SyncOwnerDirectoryAsync(new SyncOwnerDirectoryRequest(), m).ResponseAsync),
         ["CreateAccessToken"] = (["admin"], (b, m) => b.Admin.CreateAccessTokenAsync(new CreateAccessTokenRequest(), m).ResponseAsync),
+        ["AddProviderKeys"] = (["admin"], (b, m) => b.Admin.AddProviderKeysAsync(new AddProviderKeysRequest { ProviderId = _someId }, m).ResponseAsync),
+        ["ListShadowKeys"] = (["security", "admin"], (b, m) => b.Admin.ListShadowKeysAsync(new ListShadowKeysRequest(), m).ResponseAsync),
     };
 
     [Fact]

@@ -26,6 +26,9 @@ public sealed class UpstreamFixture : IAsyncLifetime
     /// <summary>The simulator's behaviour; changes apply to later requests (e.g. a slow stream).</summary>
     public SimulatedProviderOptions Options { get; } = new();
 
+    /// <summary>Keys the upstream accepts (Bearer or x-api-key); empty accepts any. Others get 401, as a provider answers a revoked key.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, bool> AcceptedKeys { get; } = new();
+
     /// <summary>How long every request waits before it is answered, by a failure or the simulator.</summary>
     public TimeSpan ResponseDelay { get; set; }
 
@@ -109,6 +112,13 @@ public sealed class UpstreamFixture : IAsyncLifetime
         if (ResponseDelay > TimeSpan.Zero)
         {
             await Task.Delay(ResponseDelay, context.RequestAborted);
+        }
+
+        var presented = headers.TryGetValue("x-api-key", out var apiKey) ? apiKey
+            : headers.TryGetValue("Authorization", out var authorization) ? authorization.Replace("Bearer ", string.Empty, StringComparison.Ordinal) : string.Empty;
+        if (failure is null && !AcceptedKeys.IsEmpty && !AcceptedKeys.ContainsKey(presented))
+        {
+            failure = (401, "{\"error\":{\"message\":\"Incorrect API key provided.\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}");
         }
 
         if (failure is { } f)

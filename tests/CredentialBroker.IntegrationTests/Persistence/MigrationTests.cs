@@ -25,7 +25,7 @@ public sealed class MigrationTests
         var first = await migrator.MigrateAsync(CancellationToken.None);
         var second = await migrator.MigrateAsync(CancellationToken.None);
 
-        Assert.Equal(["0001_initial", "0002_quartz_job_store", "0003_gateway", "0004_offboarding", "0005_anomalies", "0006_approvals_delegation", "0008_webhooks", "0009_usage_partitions", "0010_replicas"], first);
+        Assert.Equal(["0001_initial", "0002_quartz_job_store", "0003_gateway", "0004_offboarding", "0005_anomalies", "0006_approvals_delegation", "0007_direct_delivery", "0008_webhooks", "0009_usage_partitions", "0010_replicas"], first);
         Assert.Empty(second);
         Assert.Empty(await migrator.PendingAsync(CancellationToken.None));
         Assert.Equal(1, await ScalarAsync(db, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'credentials'"));

@@ -18,7 +18,7 @@ public sealed class ComplianceReportTests(ReportFixture fixture) : IClassFixture
 
         var clean = await ReportAsync(world);
         Assert.True(clean.Passed, string.Join("\n", clean.Controls.Where(c => c.Status != "pass").Select(c => $"{c.Id}: {c.Measured} {string.Join(", ", c.Findings)}")));
-        Assert.Equal(["owner-and-purpose", "offboarding-revocation", "lifetime-by-tier", "no-stale-credentials", "single-identity", "least-privilege", "high-risk-tools-approved", "secret-storage", "audit-chain"], clean.Controls.Select(c => c.Id));
+        Assert.Equal(["owner-and-purpose", "offboarding-revocation", "lifetime-by-tier", "no-stale-credentials", "single-identity", "least-privilege", "high-risk-tools-approved", "upstream-keys-accounted", "secret-storage", "audit-chain"], clean.Controls.Select(c => c.Id));
         Assert.All(clean.Controls, c => Assert.NotEmpty(c.References));
 
         // OWASP NHI-9: the key presented by an identity other than its workload.
@@ -48,6 +48,13 @@ public sealed class ComplianceReportTests(ReportFixture fixture) : IClassFixture
                     '{fixture.Time.GetUtcNow():O}', 'owner:alice', '{fixture.Time.GetUtcNow():O}', '{fixture.Time.GetUtcNow().AddDays(1):O}')
             """);
         await AssertFailsAsync(world, "high-risk-tools-approved", approval.ToString());
+
+        // Shadow key: a provider key the reconcile job found upstream that no credential accounts for.
+        await fixture.ExecuteAsync($"""
+            INSERT INTO shadow_keys (provider_id, upstream_id, name, first_seen, last_seen)
+            VALUES ('{world.Provider.Id}', 'svc_acct_shadow1', 'left-over', '{fixture.Time.GetUtcNow():O}', '{fixture.Time.GetUtcNow():O}')
+            """);
+        await AssertFailsAsync(world, "upstream-keys-accounted", "svc_acct_shadow1");
 
         // OWASP NHI-1: an owner marked inactive behind the broker's back, its credential still live.
         var orphan = await fixture.SeedBoundedAsync();

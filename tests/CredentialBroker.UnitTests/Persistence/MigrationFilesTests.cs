@@ -9,7 +9,7 @@ public sealed class MigrationFilesTests
     {
         var migrations = Migration.LoadEmbedded();
 
-        Assert.Equal(["0001_initial", "0002_quartz_job_store", "0003_gateway", "0004_offboarding", "0005_anomalies", "0006_approvals_delegation", "0008_webhooks", "0009_usage_partitions", "0010_replicas"], migrations.Select(m => m.Version));
+        Assert.Equal(["0001_initial", "0002_quartz_job_store", "0003_gateway", "0004_offboarding", "0005_anomalies", "0006_approvals_delegation", "0007_direct_delivery", "0008_webhooks", "0009_usage_partitions", "0010_replicas"], migrations.Select(m => m.Version));
         var quartz = migrations[1].Sql;
         Assert.DoesNotContain("--! include", quartz);
         Assert.Contains("CREATE TABLE IF NOT EXISTS qrtz_job_details", quartz);
