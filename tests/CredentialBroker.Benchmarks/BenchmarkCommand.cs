@@ -51,12 +51,21 @@ internal static class BenchmarkCommand
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         try
         {
-            var (machine, phases, profile, gateway, usage) = await MeasureAsync(options, progress, interrupted.Token);
+            var (machine, phases, profile, gateway, usage, revocation) = await MeasureAsync(options, progress, interrupted.Token);
             var commandLine = "dotnet run -c Release --project tests/CredentialBroker.Benchmarks --" + (args.Length == 0 ? string.Empty : " " + string.Join(' ', args));
             MarkdownReport.Write(output, machine, options, commandLine, phases, profile);
             if (gateway is not null)
             {
                 GatewayReport.Write(output, options, gateway);
+            }
+
+            if (revocation is not null)
+            {
+                MassRevocationReport.Write(output, revocation);
+                if (!revocation.Enforced || revocation.Baseline.Errors > 0 || revocation.DuringMarking.Errors > 0)
+                {
+                    await progress.WriteLineAsync($"credentialbroker-bench: mass revocation: enforced {revocation.Enforced}, matched {revocation.Matched}, issuance errors {revocation.Baseline.Errors}/{revocation.DuringMarking.Errors}; first: {revocation.Baseline.FirstError ?? revocation.DuringMarking.FirstError ?? "none"}");
+                }
             }
 
             if (usage is not null)
@@ -81,7 +90,8 @@ internal static class BenchmarkCommand
                 }
             }
 
-            return phases.Any(p => p.Errors > 0 || p.Completed == 0) || gateway is { Clean: false } || usage is { Match: false } ? 1 : 0;
+            return phases.Any(p => p.Errors > 0 || p.Completed == 0) || gateway is { Clean: false } || usage is { Match: false }
+                || revocation is { Enforced: false } || revocation is { Baseline.Errors: > 0 } || revocation is { DuringMarking.Errors: > 0 } ? 1 : 0;
         }
         catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
         {
@@ -96,7 +106,7 @@ internal static class BenchmarkCommand
         }
     }
 
-    private static async Task<(MachineInfo, List<PhaseResult>, SqlProfile?, GatewayOverhead?, UsageQueryResult?)> MeasureAsync(BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken)
+    private static async Task<(MachineInfo, List<PhaseResult>, SqlProfile?, GatewayOverhead?, UsageQueryResult?, MassRevocationResult?)> MeasureAsync(BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken)
     {
         await progress.WriteLineAsync("starting a throwaway durable PostgreSQL (fsync and synchronous_commit on)...");
         await using var postgres = await LocalPostgres.LocalPostgres.StartAsync(new LocalPostgresOptions
@@ -137,8 +147,14 @@ internal static class BenchmarkCommand
             usage = await UsageQueryScenario.RunAsync(broker, postgres.ConnectionString, options, progress, cancellationToken);
         }
 
+        MassRevocationResult? revocation = null;
+        if (options.Scenario is BenchmarkScenario.All or BenchmarkScenario.Revocation)
+        {
+            revocation = await MassRevocationScenario.RunAsync(broker, postgres.ConnectionString, options, probe, progress, cancellationToken);
+        }
+
         await progress.WriteLineAsync("stopping the broker and PostgreSQL...");
-        return (machine, phases, profile, gateway, usage);
+        return (machine, phases, profile, gateway, usage, revocation);
     }
 
     private static async Task<SqlProfile?> MeasureIssuanceAsync(

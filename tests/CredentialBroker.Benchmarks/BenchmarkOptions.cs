@@ -17,6 +17,8 @@ internal sealed record BenchmarkOptions
                       through the broker's gateway (budgets, rate limits, metering on); with wrk
                       when it is on PATH, else a built-in HttpClient load loop
           usage       GetUsage over 30 days of usage events (hourly roll-ups) vs the raw scan it replaced
+          revocation  one RevokeMatching over N seeded credentials: time to enforcement at the gateway,
+                      background marking, issuance p99 during marking vs before, peak memory
         and prints Markdown tables (stdout). Progress goes to stderr.
 
         Options:
@@ -26,8 +28,9 @@ internal sealed record BenchmarkOptions
                               50 methods/s, up to this many seconds (default 60; --quick: no extension)
           --concurrency <n>   concurrent callers per phase, 1-200 (default 64; --quick: 16)
           --channels <n>      gRPC channels (HTTP/2 connections) shared by the callers (default 1)
-          --scenario <name>   all (default), issue (raw-insert, grpc-noop, issue), gateway or usage
+          --scenario <name>   all (default), issue (raw-insert, grpc-noop, issue), gateway, usage or revocation
           --usage-events <n>  usage events seeded for the usage scenario (default 10000000; --quick: 100000)
+          --credentials <n>   credentials seeded for the revocation scenario (default 1000000; --quick: 20000)
           --quick             short smoke run for CI; exits 1 on errors or zero throughput
           --sql-profile       load pg_stat_statements and add an issuance pass that reports the
                               SQL statements and Npgsql round trips per issuance
@@ -54,6 +57,8 @@ internal sealed record BenchmarkOptions
 
     public long UsageEvents { get; init; } = 10_000_000;
 
+    public long Credentials { get; init; } = 1_000_000;
+
     public bool SqlProfile { get; init; }
 
     public bool Help { get; init; }
@@ -66,7 +71,7 @@ internal sealed record BenchmarkOptions
     {
         var quick = args.Contains("--quick");
         var options = quick
-            ? new BenchmarkOptions { Quick = true, Duration = TimeSpan.FromSeconds(3), Warmup = TimeSpan.FromSeconds(1), MaxWarmup = TimeSpan.Zero, Concurrency = 16, UsageEvents = 100_000 }
+            ? new BenchmarkOptions { Quick = true, Duration = TimeSpan.FromSeconds(3), Warmup = TimeSpan.FromSeconds(1), MaxWarmup = TimeSpan.Zero, Concurrency = 16, UsageEvents = 100_000, Credentials = 20_000 }
             : new BenchmarkOptions();
 
         for (var i = 0; i < args.Count; i++)
@@ -86,6 +91,7 @@ internal sealed record BenchmarkOptions
                 "--channels" => options with { Channels = Count("--channels", Value(), max: 64) },
                 "--scenario" => options with { Scenario = ScenarioNamed(Value()) },
                 "--usage-events" => options with { UsageEvents = Count("--usage-events", Value(), max: 100_000_000) },
+                "--credentials" => options with { Credentials = Count("--credentials", Value(), max: 10_000_000) },
                 var unknown => throw new ArgumentException($"Unknown option '{unknown}'."),
             };
         }
@@ -99,7 +105,8 @@ internal sealed record BenchmarkOptions
         "issue" => BenchmarkScenario.Issue,
         "gateway" => BenchmarkScenario.Gateway,
         "usage" => BenchmarkScenario.Usage,
-        _ => throw new ArgumentException($"--scenario must be all, issue, gateway or usage, not '{value}'."),
+        "revocation" => BenchmarkScenario.Revocation,
+        _ => throw new ArgumentException($"--scenario must be all, issue, gateway, usage or revocation, not '{value}'."),
     };
 
     private static TimeSpan Seconds(string name, string value, double min) =>

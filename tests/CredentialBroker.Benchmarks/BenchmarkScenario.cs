@@ -14,4 +14,7 @@ internal enum BenchmarkScenario
 
     /// <summary>GetUsage over a month of usage events (roll-ups) versus the raw scan.</summary>
     Usage,
+
+    /// <summary>RevokeMatching over many seeded credentials: enforcement, marking, issuance meanwhile.</summary>
+    Revocation,
 }

@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using CredentialBroker.Server.DevMode;
+using CredentialBroker.V1;
+using Npgsql;
+
+namespace CredentialBroker.Benchmarks;
+
+/// <summary>What the mass-revocation scenario measured.</summary>
+internal sealed record MassRevocationResult(
+    long Seeded, double SeedSeconds, double RevokeCallMs, long Matched, double EnforcedMs, double? MarkingSeconds, long Marked,
+    PhaseResult Baseline, PhaseResult DuringMarking, long PeakRssBytes, bool Enforced);
+
+/// <summary>
+/// Seeds N live credentials (one real key among them, warmed in the gateway's cache), measures
+/// issuance alone, then revokes all N with one RevokeMatching and measures: the call, how long until
+/// the gateway refuses the real key, issuance while the background marker marks the rows, how long
+/// marking takes, and the broker process's peak resident memory.
+/// </summary>
+internal static class MassRevocationScenario
+{
+    private const string Label = "mass-revocation-bench";
+
+    public static async Task<MassRevocationResult> RunAsync(
+        BrokerHost broker, string connectionString, BenchmarkOptions options, ResourceProbe probe, TextWriter progress, CancellationToken cancellationToken)
+    {
+        await using var data = NpgsqlDataSource.Create(connectionString);
+        var credentials = new CredentialService.CredentialServiceClient(broker.Channels[0]);
+        var issued = await credentials.IssueCredentialAsync(
+            new IssueCredentialRequest { Purpose = DevSeed.Purpose, Provider = DevSeed.Provider, Labels = { ["bench"] = Label } },
+            broker.WorkloadAuth, cancellationToken: cancellationToken);
+        var seed = Stopwatch.StartNew();
+        for (long done = 0; done < options.Credentials; done += 250_000)
+        {
+            var count = Math.Min(250_000, options.Credentials - done);
+            await progress.WriteLineAsync($"revocation: seeding credentials {done + 1:N0}-{done + count:N0} of {options.Credentials:N0}...");
+            await using var insert = data.CreateCommand(
+                """
+                INSERT INTO credentials (id, prefix, secret_hash, owner_id, purpose_id, workload_id, provider_id, provider_name, models, labels, status,
+                                         issued_at, expires_at, max_expires_at)
+                SELECT gen_random_uuid(), 'cbk_seed' || i, sha256(convert_to($2 || ':' || i, 'UTF8')), t.owner_id, t.purpose_id, t.workload_id,
+                       t.provider_id, t.provider_name, t.models, t.labels, 'active', t.issued_at - interval '1 second', t.expires_at, t.max_expires_at
+                FROM credentials t, generate_series($3, $4) AS i
+                WHERE t.id = $1
+                """);
+            insert.CommandTimeout = 0;
+            insert.Parameters.Add(new() { Value = Guid.Parse(issued.Credential.Id) });
+            insert.Parameters.Add(new() { Value = Guid.NewGuid().ToString("N") });
+            insert.Parameters.Add(new() { Value = done + 1 });
+            insert.Parameters.Add(new() { Value = done + count });
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        seed.Stop();
+        await using (var analyze = data.CreateCommand("ANALYZE credentials"))
+        {
+            await analyze.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        using var http = new HttpClient { BaseAddress = new Uri(broker.GatewayAddress) };
+        if (await GatewayStatusAsync(http, issued.Secret, cancellationToken) != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException("the seeded key was refused by the gateway before the revocation");
+        }
+
+        await progress.WriteLineAsync("revocation: issuance baseline...");
+        var baseline = await LoadRunner.RunAsync("issue-baseline", "IssueCredential before the mass revocation", IssueCallers(broker, options, cancellationToken),
+            options.WarmupPolicy, options.Duration, probe, cancellationToken);
+
+        var peakRss = ResidentBytes();
+        var revocations = new RevocationService.RevocationServiceClient(broker.Channels[0]);
+        var started = Stopwatch.StartNew();
+        var revoked = await revocations.RevokeMatchingAsync(
+            new RevokeMatchingRequest { Selector = new Selector { Labels = { ["bench"] = Label } }, Reason = "benchmark: mass revocation" },
+            broker.AdminAuth, cancellationToken: cancellationToken);
+        var revokeCallMs = started.Elapsed.TotalMilliseconds;
+        var enforcedMs = double.NaN;
+        while (started.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (await GatewayStatusAsync(http, issued.Secret, cancellationToken) != HttpStatusCode.OK)
+            {
+                enforcedMs = started.Elapsed.TotalMilliseconds;
+                break;
+            }
+        }
+
+        await progress.WriteLineAsync($"revocation: {revoked.MatchedCount:N0} matched in {revokeCallMs:0} ms; key refused after {enforcedMs:0} ms; issuance during marking...");
+        var marking = Stopwatch.StartNew();
+        var during = await LoadRunner.RunAsync("issue-during-marking", "IssueCredential while the marker marks the revoked rows", IssueCallers(broker, options, cancellationToken),
+            new Warmup(TimeSpan.Zero, TimeSpan.Zero), options.Duration, probe, cancellationToken);
+        peakRss = Math.Max(peakRss, ResidentBytes());
+        Revocation state;
+        do
+        {
+            state = await revocations.GetRevocationAsync(new GetRevocationRequest { Id = revoked.RevocationId }, broker.AdminAuth, cancellationToken: cancellationToken);
+            peakRss = Math.Max(peakRss, ResidentBytes());
+            if (state.MarkingCompletedAt is null)
+            {
+                await Task.Delay(200, cancellationToken);
+            }
+        }
+        while (state.MarkingCompletedAt is null && marking.Elapsed < TimeSpan.FromMinutes(15));
+
+        double? markingSeconds = state.MarkingCompletedAt is null ? null : (state.MarkingCompletedAt.ToDateTimeOffset() - state.EffectiveAt.ToDateTimeOffset()).TotalSeconds;
+        return new MassRevocationResult(options.Credentials + 1, seed.Elapsed.TotalSeconds, revokeCallMs, revoked.MatchedCount, enforcedMs, markingSeconds, state.MarkedCount,
+            baseline, during, peakRss, !double.IsNaN(enforcedMs) && revoked.MatchedCount == options.Credentials + 1);
+    }
+
+    private static async Task<HttpStatusCode> GatewayStatusAsync(HttpClient http, string key, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/openai/v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"gpt-4o-mini","max_tokens":1,"messages":[{"role":"user","content":"hi"}]}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var response = await http.SendAsync(request, cancellationToken);
+        return response.StatusCode;
+    }
+
+    private static List<Func<Task>> IssueCallers(BrokerHost broker, BenchmarkOptions options, CancellationToken cancellationToken) =>
+        [.. Enumerable.Range(0, options.Concurrency).Select(i =>
+        {
+            var client = new CredentialService.CredentialServiceClient(broker.Channels[i % broker.Channels.Count]);
+            var request = BrokerHost.CreateIssueRequest();
+            return (Func<Task>)(async () => await client.IssueCredentialAsync(request, broker.WorkloadAuth, cancellationToken: cancellationToken));
+        })];
+
+    /// <summary>This process's resident set (the broker runs in it, with the load generator).</summary>
+    private static long ResidentBytes()
+    {
+        using var self = Process.GetCurrentProcess();
+        self.Refresh();
+        return self.WorkingSet64;
+    }
+}
