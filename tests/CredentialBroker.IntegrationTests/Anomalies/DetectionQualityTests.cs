@@ -16,7 +16,15 @@ public sealed class DetectionQualityFixture : BrokerFixture
 {
     protected override IDictionary<string, string?> Configuration => new Dictionary<string, string?>
     {
-        ["Broker:Anomalies:Interval"] = "1.00:00:00",
+        // The test runs the detector itself at fixed points of the fake clock. Quartz also runs on that
+        // clock, so every scheduled job is pushed far beyond the two simulated days: a job fired by an
+        // Advance would otherwise run at a moment that depends on the machine's load.
+        ["Broker:Anomalies:Interval"] = "3650.00:00:00",
+        ["Broker:ExpirySweepInterval"] = "3650.00:00:00",
+        ["Broker:Governance:OwnerlessSweepInterval"] = "3650.00:00:00",
+        ["Broker:Governance:StaleSweepInterval"] = "3650.00:00:00",
+        ["Broker:Governance:DirectorySyncInterval"] = "3650.00:00:00",
+        ["Broker:Usage:MaintenanceInterval"] = "3650.00:00:00",
         ["Broker:Anomalies:Window"] = "00:10:00",
     };
 }
