@@ -69,6 +69,10 @@ public sealed class DetectionQualityTests(DetectionQualityFixture broker, ITestO
             keys[i] = keys[i] with { PeakRequestsPerMinute = 8 + i };
         }
 
+        // Start the scripted days at midnight UTC, so where the incidents fall in the diurnal pattern
+        // (and inside the two days) does not depend on the hour the test happens to run.
+        var now = broker.Time.GetUtcNow();
+        broker.Time.Advance(new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero) - now);
         var t0 = Minute(broker.Time.GetUtcNow());
         var day2 = t0.AddDays(1);
         var generator = new TrafficGenerator(42);
