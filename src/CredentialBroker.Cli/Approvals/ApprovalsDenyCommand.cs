@@ -4,7 +4,7 @@ using CredentialBroker.V1;
 
 namespace CredentialBroker.Cli.Approvals;
 
-/// <summary><c>approvals deny ID --note N</c>: denys a request (security role, not the requester).</summary>
+/// <summary><c>approvals deny ID --note N</c>: denies a request (security role, not the requester).</summary>
 public static class ApprovalsDenyCommand
 {
     public static Command Create(CliEnvironment env)
