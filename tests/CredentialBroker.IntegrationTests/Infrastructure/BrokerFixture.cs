@@ -135,6 +135,11 @@ public class BrokerFixture : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+
+        if (ConnectionString.Length > 0)
+        {
+            await PostgresServer.DropDatabaseAsync(ConnectionString);
+        }
     }
 
     /// <summary>A complete, unique set-up: owner, workload, provider, purpose, grant and tokens for each role.</summary>

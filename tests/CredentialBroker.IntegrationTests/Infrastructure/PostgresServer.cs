@@ -31,6 +31,30 @@ public static class PostgresServer
         return new NpgsqlConnectionStringBuilder(admin) { Database = name, Pooling = true, MaxPoolSize = 50 }.ConnectionString;
     }
 
+    /// <summary>
+    /// Drops a database made by <see cref="CreateDatabaseAsync"/>, ending the sessions still open on it.
+    /// A finished test class would otherwise keep its pooled idle connections (the broker's Quartz store
+    /// and the test's own pool keep them for minutes), and the run would reach the server's max_connections.
+    /// </summary>
+    public static async Task DropDatabaseAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        if (string.IsNullOrEmpty(name) || !name.StartsWith("broker_test_", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{name}' was not made by CreateDatabaseAsync; refusing to drop it.", nameof(connectionString));
+        }
+
+        await using (var own = new NpgsqlConnection(connectionString))
+        {
+            NpgsqlConnection.ClearPool(own);
+        }
+
+        await using var connection = new NpgsqlConnection(await AdminConnectionStringAsync());
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     private static async Task<string> AdminConnectionStringAsync()
     {
         await _gate.WaitAsync();

@@ -64,6 +64,10 @@ public sealed class ThreeReplicaFixture : IAsyncLifetime
 
         Http.Dispose();
         await Upstream.DisposeAsync();
+        if (ConnectionString.Length > 0)
+        {
+            await PostgresServer.DropDatabaseAsync(ConnectionString);
+        }
     }
 
     /// <summary>Starts a replica again (after <see cref="ReplicaProcess.KillHard"/>), under the same id.</summary>
