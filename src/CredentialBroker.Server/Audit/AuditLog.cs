@@ -18,6 +18,9 @@ internal sealed class AuditLog(IServiceScopeFactory scopes, AuditSealer sealer, 
     public void Record(BrokerDbContext db, Caller caller, ServerCallContext? call, AuditEntry entry) =>
         db.AuditEvents.Add(Create(caller, call, entry, Success));
 
+    /// <summary>A success event for a writer that inserts it itself, in the same transaction as its change.</summary>
+    public AuditEvent Describe(Caller caller, ServerCallContext? call, AuditEntry entry) => Create(caller, call, entry, Success);
+
     /// <summary>Adds a success event by a system job (no request).</summary>
     public void RecordSystem(BrokerDbContext db, string job, AuditEntry entry) =>
         db.AuditEvents.Add(Create(new Caller(BrokerRole.Admin, "system:" + job), null, entry, Success, systemActor: true));

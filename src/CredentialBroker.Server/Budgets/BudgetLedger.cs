@@ -1,5 +1,5 @@
-using System.Threading.Channels;
 using CredentialBroker.Server.Gateway;
+using CredentialBroker.Server.Persistence;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -41,69 +41,22 @@ internal sealed record BudgetDecision(bool Reserved, BudgetCounter? Failed, long
 /// one round trip and one durable commit for the batch, in arrival order. Settlement happens in
 /// <see cref="UsageRecorder"/>'s batches (<c>budget_settle</c>).
 /// </summary>
-internal sealed partial class BudgetLedger(NpgsqlDataSource dataSource, ILogger<BudgetLedger> logger) : BackgroundService
+internal sealed partial class BudgetLedger(NpgsqlDataSource dataSource, ILogger<BudgetLedger> logger)
+    : GroupCommit<BudgetLedger.Reservation, BudgetDecision>(MaxBatch)
 {
     private const int MaxBatch = 512;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
 
-    /// <summary>Reservations queued for the next batch.</summary>
-    public int Backlog => _queue.Reader.Count;
+    protected override string ShuttingDownMessage => "The broker is shutting down; budgets cannot be reserved.";
 
     /// <summary>Queues the reservation for the next batch; completes when it is committed (or refused).</summary>
-    public Task<BudgetDecision> ReserveAsync(Guid reservationId, Guid credentialId, IReadOnlyList<BudgetCounter> counters, long microUsd, long tokens, DateTimeOffset now)
-    {
-        var pending = new Pending(reservationId, credentialId, counters, microUsd, tokens, now, new TaskCompletionSource<BudgetDecision>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(pending))
-        {
-            pending.Done.SetException(new InvalidOperationException("The broker is shutting down; budgets cannot be reserved."));
-        }
+    public Task<BudgetDecision> ReserveAsync(Guid reservationId, Guid credentialId, IReadOnlyList<BudgetCounter> counters, long microUsd, long tokens, DateTimeOffset now) =>
+        EnqueueAsync(new Reservation(reservationId, credentialId, counters, microUsd, tokens, now));
 
-        return pending.Done.Task;
-    }
+    protected override Task<BudgetDecision[]> CommitAsync(IReadOnlyList<Reservation> batch) => ReserveBatchAsync(batch);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var batch = new List<Pending>(MaxBatch);
-        try
-        {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
-            {
-                while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
-                {
-                    batch.Add(pending);
-                }
+    protected override void BatchFailed(int count, Exception exception) => LogBatchFailed(logger, count, exception);
 
-                try
-                {
-                    var decisions = await ReserveBatchAsync(batch);
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        batch[i].Done.SetResult(decisions[i]);
-                    }
-                }
-                catch (Exception ex)
-                {
-                    LogBatchFailed(logger, batch.Count, ex);
-                    batch.ForEach(p => p.Done.TrySetException(ex));
-                }
-
-                batch.Clear();
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        finally
-        {
-            _queue.Writer.TryComplete();
-            while (_queue.Reader.TryRead(out var left))
-            {
-                left.Done.TrySetException(new InvalidOperationException("The broker is shutting down; budgets cannot be reserved."));
-            }
-        }
-    }
-
-    private async Task<BudgetDecision[]> ReserveBatchAsync(List<Pending> batch)
+    private async Task<BudgetDecision[]> ReserveBatchAsync(IReadOnlyList<Reservation> batch)
     {
         // Each distinct counter once; calls refer to counters by 1-based index.
         var index = new Dictionary<(string, Guid, BudgetWindow, DateTimeOffset), int>();
@@ -160,5 +113,5 @@ internal sealed partial class BudgetLedger(NpgsqlDataSource dataSource, ILogger<
     [LoggerMessage(Level = LogLevel.Error, Message = "Budgets: reserving a batch of {Count} calls failed; they are refused.")]
     private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
 
-    private sealed record Pending(Guid Id, Guid CredentialId, IReadOnlyList<BudgetCounter> Counters, long MicroUsd, long Tokens, DateTimeOffset Now, TaskCompletionSource<BudgetDecision> Done);
+    internal sealed record Reservation(Guid Id, Guid CredentialId, IReadOnlyList<BudgetCounter> Counters, long MicroUsd, long Tokens, DateTimeOffset Now);
 }

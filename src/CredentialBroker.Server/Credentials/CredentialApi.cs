@@ -25,7 +25,8 @@ internal sealed class CredentialApi(
     BrokerMetrics metrics,
     Npgsql.NpgsqlDataSource dataSource,
     Delivery.DirectDelivery direct,
-    Delivery.UpstreamKeyCleaner cleaner) : CredentialService.CredentialServiceBase
+    Delivery.UpstreamKeyCleaner cleaner,
+    IssuanceWriter issuance) : CredentialService.CredentialServiceBase
 {
     private const int MaxModels = 32;
 
@@ -137,7 +138,6 @@ internal sealed class CredentialApi(
             ExpiresAt = expiresAt,
             MaxExpiresAt = maxExpiresAt,
         };
-        db.Credentials.Add(credential);
         var details = new Dictionary<string, string>
         {
             ["prefix"] = credential.Prefix,
@@ -145,30 +145,37 @@ internal sealed class CredentialApi(
             ["provider"] = credential.ProviderName,
             ["expires_at"] = expiresAt.ToString("O"),
         };
-        if (upstream is not null)
+        var issued = new AuditEntry("credential.issued", "credential", credential.Id.ToString(), null, details);
+        if (upstream is null)
         {
-            db.UpstreamKeys.Add(upstream);
+            // Gateway keys, the common case: group commit with concurrent issuances.
+            await issuance.WriteAsync(credential, audit.Describe(caller, context, issued));
+        }
+        else
+        {
             details["delivery"] = "direct";
             details["upstream_kind"] = upstream.Kind;
             details["upstream_id"] = upstream.UpstreamId;
-        }
-
-        audit.Record(db, caller, context, new AuditEntry("credential.issued", "credential", credential.Id.ToString(), null, details));
-        try
-        {
-            await db.SaveChangesAsync(context.CancellationToken);
-            if (db.Database.CurrentTransaction is { } transaction)
+            db.Credentials.Add(credential);
+            db.UpstreamKeys.Add(upstream);
+            audit.Record(db, caller, context, issued);
+            try
             {
-                await transaction.CommitAsync(context.CancellationToken);
+                await db.SaveChangesAsync(context.CancellationToken);
+                if (db.Database.CurrentTransaction is { } transaction)
+                {
+                    await transaction.CommitAsync(context.CancellationToken);
+                }
             }
-        }
-        catch when (upstream is not null)
-        {
-            await direct.UndoAsync(directProvider!, upstream);
-            throw;
+            catch
+            {
+                await direct.UndoAsync(directProvider!, upstream);
+                throw;
+            }
+
+            audit.Committed();
         }
 
-        audit.Committed();
         metrics.CredentialIssued(purpose.Name, purpose.RiskTier, started);
 
         var response = new IssueCredentialResponse

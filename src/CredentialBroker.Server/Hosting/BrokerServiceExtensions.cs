@@ -76,6 +76,8 @@ public static class BrokerServiceExtensions
         services.AddSingleton<RateLimiter>();
         services.AddSingleton<BudgetLedger>();
         services.AddHostedService(sp => sp.GetRequiredService<BudgetLedger>());
+        services.AddSingleton<IssuanceWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<IssuanceWriter>());
         services.AddSingleton<TokenEstimator>();
         services.AddSingleton<GatewayUpstream>();
         services.AddSingleton<GatewayHandler>();
