@@ -26,7 +26,8 @@ internal sealed class CredentialApi(
     Npgsql.NpgsqlDataSource dataSource,
     Delivery.DirectDelivery direct,
     Delivery.UpstreamKeyCleaner cleaner,
-    IssuanceWriter issuance) : CredentialService.CredentialServiceBase
+    IssuanceWriter issuance,
+    IssuanceLookup lookup) : CredentialService.CredentialServiceBase
 {
     private const int MaxModels = 32;
 
@@ -42,17 +43,7 @@ internal sealed class CredentialApi(
         var labels = v.Labels("labels", request.Labels);
         v.ThrowIfInvalid();
 
-        var found = await db.Purposes.AsNoTracking()
-            .Where(p => p.Name == purposeName)
-            .Select(p => new
-            {
-                Purpose = p,
-                Granted = db.Grants.Any(g => g.PurposeId == p.Id && g.WorkloadId == caller.WorkloadId),
-                OwnerActive = db.Owners.Where(o => o.Id == p.OwnerId).Select(o => o.Active).FirstOrDefault(),
-                WorkloadDeregistered = db.Workloads.Any(w => w.Id == caller.WorkloadId && w.DeregisteredAt != null),
-                Provider = db.Providers.Where(pr => pr.Name == providerName).Select(pr => new { pr.Id, pr.Name }).FirstOrDefault(),
-            })
-            .FirstOrDefaultAsync(context.CancellationToken);
+        var found = await lookup.FindAsync(db, purposeName, caller.WorkloadId!.Value, providerName, context.CancellationToken);
 
         const string refused = "credential.issue.denied";
         if (found is null)
@@ -85,7 +76,7 @@ internal sealed class CredentialApi(
                 $"Purpose '{purposeName}' belongs to a deactivated owner; no credentials are issued for it.", refused, "purpose", purpose.Id.ToString());
         }
 
-        if (found.Provider is null)
+        if (found.ProviderId is null)
         {
             throw await guard.DenyAsync(context, StatusCode.NotFound, $"Provider '{providerName}' does not exist.", refused, "provider", providerName);
         }
@@ -113,7 +104,7 @@ internal sealed class CredentialApi(
         if (purpose.Delivery == DeliveryMode.Direct)
         {
             // A real provider key: minted (or taken from the pool) before anything is written.
-            directProvider = await db.Providers.AsNoTracking().FirstAsync(p => p.Id == found.Provider.Id, context.CancellationToken);
+            directProvider = await db.Providers.AsNoTracking().FirstAsync(p => p.Id == found.ProviderId.Value, context.CancellationToken);
             (secret, upstream) = await direct.IssueAsync(db, directProvider, id, now, context.CancellationToken);
         }
         else
@@ -129,8 +120,8 @@ internal sealed class CredentialApi(
             OwnerId = caller.OwnerId!.Value,
             PurposeId = purpose.Id,
             WorkloadId = caller.WorkloadId!.Value,
-            ProviderId = found.Provider.Id,
-            ProviderName = found.Provider.Name,
+            ProviderId = found.ProviderId.Value,
+            ProviderName = found.ProviderName!,
             Models = models,
             Labels = Labels.Serialize(labels),
             Status = CredentialState.Active,

@@ -77,6 +77,7 @@ public static class BrokerServiceExtensions
         services.AddSingleton<BudgetLedger>();
         services.AddHostedService(sp => sp.GetRequiredService<BudgetLedger>());
         services.AddSingleton<IssuanceWriter>();
+        services.AddSingleton<IssuanceLookup>();
         services.AddHostedService(sp => sp.GetRequiredService<IssuanceWriter>());
         services.AddSingleton<TokenEstimator>();
         services.AddSingleton<GatewayUpstream>();

@@ -3,8 +3,8 @@ using System.Text;
 using CredentialBroker.Server.Credentials;
 using CredentialBroker.Server.Hosting;
 using CredentialBroker.Server.Persistence;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace CredentialBroker.Server.Identity;
 
@@ -13,7 +13,7 @@ namespace CredentialBroker.Server.Identity;
 /// admin token or JWT from a trusted issuer), else a client certificate from the trusted CA.
 /// </summary>
 internal sealed class CallerAuthenticator(
-    BrokerDbContext db,
+    NpgsqlDataSource dataSource,
     IOptions<BrokerOptions> options,
     JwtValidator jwt,
     ClientCertificateValidator certificates,
@@ -77,42 +77,48 @@ internal sealed class CallerAuthenticator(
         }
 
         var hash = SecretKey.Hash(token);
-        var row = await (
-            from t in db.AccessTokens.AsNoTracking()
-            where t.TokenHash == hash
-            join w in db.Workloads on t.WorkloadId equals w.Id into workloads
-            from w in workloads.DefaultIfEmpty()
-            join o in db.Owners on (t.OwnerId ?? w.OwnerId) equals o.Id into owners
-            from o in owners.DefaultIfEmpty()
-            select new { Token = t, WorkloadIdentity = w == null ? null : w.Identity, WorkloadOwner = w == null ? (Guid?)null : w.OwnerId, OwnerActive = o == null ? (bool?)null : o.Active })
-            .FirstOrDefaultAsync(cancellationToken);
-
-        if (row is null || !CryptographicOperations.FixedTimeEquals(row.Token.TokenHash, hash))
+        // Plain SQL, prepared once per connection: this runs on every authenticated call.
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT t.token_hash, t.id, t.role, t.owner_id, t.workload_id, t.revoked_at, t.expires_at, w.identity, w.owner_id, o.active
+            FROM access_tokens t
+            LEFT JOIN workloads w ON w.id = t.workload_id
+            LEFT JOIN owners o ON o.id = coalesce(t.owner_id, w.owner_id)
+            WHERE t.token_hash = $1
+            """);
+        command.Parameters.Add(new() { Value = hash });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken) || !CryptographicOperations.FixedTimeEquals(reader.GetFieldValue<byte[]>(0), hash))
         {
             return AuthenticationResult.Unauthenticated("The access token is not known to this broker.");
         }
 
-        if (row.Token.RevokedAt is not null)
+        var id = reader.GetGuid(1);
+        var role = BrokerRoles.FromDb(reader.GetString(2));
+        var ownerId = reader.IsDBNull(3) ? (Guid?)null : reader.GetGuid(3);
+        var workloadId = reader.IsDBNull(4) ? (Guid?)null : reader.GetGuid(4);
+        var expiresAt = reader.GetFieldValue<DateTimeOffset>(6);
+        if (!reader.IsDBNull(5))
         {
             return AuthenticationResult.Unauthenticated("The access token has been revoked.");
         }
 
-        if (row.Token.ExpiresAt <= time.GetUtcNow())
+        if (expiresAt <= time.GetUtcNow())
         {
-            return AuthenticationResult.Unauthenticated($"The access token expired at {row.Token.ExpiresAt:u}; ask an admin for a new one.");
+            return AuthenticationResult.Unauthenticated($"The access token expired at {expiresAt:u}; ask an admin for a new one.");
         }
 
-        if (row.OwnerActive == false && row.Token.Role is BrokerRole.Owner or BrokerRole.Workload)
+        var ownerActive = reader.IsDBNull(9) || reader.GetBoolean(9);
+        if (!ownerActive && role is BrokerRole.Owner or BrokerRole.Workload)
         {
             return AuthenticationResult.Unauthenticated("The owner this access token acts for has been deactivated.");
         }
 
-        var found = row.Token;
-        return AuthenticationResult.Success(found.Role switch
+        return AuthenticationResult.Success(role switch
         {
-            BrokerRole.Workload => new Caller(BrokerRole.Workload, "workload:" + row.WorkloadIdentity, row.WorkloadOwner, found.WorkloadId),
-            BrokerRole.Owner => new Caller(BrokerRole.Owner, "owner:" + found.OwnerId, found.OwnerId),
-            _ => new Caller(found.Role, BrokerRoles.ToDb(found.Role) + ":token:" + found.Id, found.OwnerId),
+            BrokerRole.Workload => new Caller(BrokerRole.Workload, "workload:" + (reader.IsDBNull(7) ? null : reader.GetString(7)), reader.IsDBNull(8) ? null : reader.GetGuid(8), workloadId),
+            BrokerRole.Owner => new Caller(BrokerRole.Owner, "owner:" + ownerId, ownerId),
+            _ => new Caller(role, BrokerRoles.ToDb(role) + ":token:" + id, ownerId),
         });
     }
 
@@ -123,10 +129,13 @@ internal sealed class CallerAuthenticator(
             return identity.Retryable ? AuthenticationResult.Unavailable(identity.Error!) : AuthenticationResult.Unauthenticated(identity.Error!);
         }
 
-        var workload = await db.Workloads.AsNoTracking()
-            .Where(w => w.Identity == identity.Identity)
-            .Join(db.Owners, w => w.OwnerId, o => o.Id, (w, o) => new { w.Id, w.OwnerId, o.Active })
-            .FirstOrDefaultAsync(cancellationToken);
+        await using var command = dataSource.CreateCommand(
+            "SELECT w.id, w.owner_id, o.active FROM workloads w JOIN owners o ON o.id = w.owner_id WHERE w.identity = $1");
+        command.Parameters.Add(new() { Value = identity.Identity });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var workload = await reader.ReadAsync(cancellationToken)
+            ? new { Id = reader.GetGuid(0), OwnerId = reader.GetGuid(1), Active = reader.GetBoolean(2) }
+            : null;
         if (workload is null)
         {
             return AuthenticationResult.Forbidden($"The {what} '{identity.Identity}' is not a registered workload; an admin must register it with RegisterWorkload.");
