@@ -13,7 +13,7 @@ namespace CredentialBroker.Server.Admin;
 /// it commits, see <see cref="MassRevocation"/>) and the change is audited. The background marker
 /// then writes the revocation onto the credential rows.
 /// </summary>
-internal sealed class Offboarding(BrokerDbContext db, AuditLog audit, RevocationMarker marker, Delivery.UpstreamKeyCleaner cleaner, TimeProvider time)
+internal sealed class Offboarding(BrokerDbContext db, AuditLog audit, RevocationMarker marker, Delivery.UpstreamKeyCleaner cleaner, Gateway.ChangeFeed changes, TimeProvider time)
 {
     /// <summary>Deactivates an active owner; false when it was already inactive.</summary>
     public Task<bool> DeactivateOwnerAsync(Guid id, string reason, OffboardingActor actor, CancellationToken cancellationToken) =>
@@ -69,6 +69,7 @@ internal sealed class Offboarding(BrokerDbContext db, AuditLog audit, Revocation
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        changes.Committed(Gateway.ChangeKind.Watermark, watermark.Id);
         audit.Committed();
         marker.Signal();
         // Directly delivered provider keys of the revoked credentials are deleted upstream.

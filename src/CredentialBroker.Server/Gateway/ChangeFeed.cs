@@ -64,6 +64,12 @@ internal sealed partial class ChangeFeed(NpgsqlDataSource dataSource, Telemetry.
         await command.ExecuteNonQueryAsync(CancellationToken.None);
     }
 
+    /// <summary>
+    /// Tells this replica's caches at once about a change announced inside a transaction that has just
+    /// committed; its notification reaches every replica (this one too, a moment later).
+    /// </summary>
+    public void Committed(ChangeKind kind, Guid? id) => Raise(kind, id);
+
     /// <summary>Announces a change inside <paramref name="db"/>'s open transaction; delivered when it commits.</summary>
     public static Task PublishInTransactionAsync(BrokerDbContext db, ChangeKind kind, Guid? id, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlRawAsync("SELECT pg_notify({0}, {1}" + Stamp + ")", [Channel, Payload(kind, id)], cancellationToken);

@@ -58,6 +58,7 @@ public static class BrokerServiceExtensions
         services.AddSingleton<JwtValidator>();
         services.AddSingleton<ClientCertificateValidator>();
         services.AddScoped<CallerAuthenticator>();
+        services.AddSingleton<CallerCache>();
         services.AddSingleton<RootKeyProtector>();
         services.AddSingleton<RootKeyRotation>();
         services.AddSingleton<RootKeySource>();

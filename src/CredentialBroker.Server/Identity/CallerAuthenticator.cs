@@ -17,6 +17,7 @@ internal sealed class CallerAuthenticator(
     IOptions<BrokerOptions> options,
     JwtValidator jwt,
     ClientCertificateValidator certificates,
+    CallerCache cache,
     TimeProvider time)
 {
     public async Task<AuthenticationResult> AuthenticateAsync(HttpContext http, CancellationToken cancellationToken)
@@ -77,6 +78,12 @@ internal sealed class CallerAuthenticator(
         }
 
         var hash = SecretKey.Hash(token);
+        if (cache.TryGet(hash, out var known))
+        {
+            return AuthenticationResult.Success(known);
+        }
+
+        var generation = cache.Generation;
         // Plain SQL, prepared once per connection: this runs on every authenticated call.
         await using var command = dataSource.CreateCommand(
             """
@@ -114,12 +121,14 @@ internal sealed class CallerAuthenticator(
             return AuthenticationResult.Unauthenticated("The owner this access token acts for has been deactivated.");
         }
 
-        return AuthenticationResult.Success(role switch
+        var caller = role switch
         {
             BrokerRole.Workload => new Caller(BrokerRole.Workload, "workload:" + (reader.IsDBNull(7) ? null : reader.GetString(7)), reader.IsDBNull(8) ? null : reader.GetGuid(8), workloadId),
             BrokerRole.Owner => new Caller(BrokerRole.Owner, "owner:" + ownerId, ownerId),
             _ => new Caller(role, BrokerRoles.ToDb(role) + ":token:" + id, ownerId),
-        });
+        };
+        cache.Remember(hash, caller, expiresAt, generation);
+        return AuthenticationResult.Success(caller);
     }
 
     private async Task<AuthenticationResult> AuthenticateWorkloadAsync(IdentityResult identity, string what, CancellationToken cancellationToken)

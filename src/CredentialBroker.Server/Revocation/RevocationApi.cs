@@ -13,7 +13,7 @@ namespace CredentialBroker.Server.Revocation;
 /// event in one transaction: enforcement is immediate whatever the number of credentials, and
 /// the rows are marked later by <see cref="RevocationMarker"/>.
 /// </summary>
-internal sealed class RevocationApi(BrokerDbContext db, AuditLog audit, RevocationMarker marker, TimeProvider time, Delivery.UpstreamKeyCleaner cleaner)
+internal sealed class RevocationApi(BrokerDbContext db, AuditLog audit, RevocationMarker marker, TimeProvider time, Delivery.UpstreamKeyCleaner cleaner, Gateway.ChangeFeed changes)
     : RevocationService.RevocationServiceBase
 {
     public override async Task<RevokeMatchingResponse> RevokeMatching(RevokeMatchingRequest request, ServerCallContext context)
@@ -52,6 +52,7 @@ internal sealed class RevocationApi(BrokerDbContext db, AuditLog audit, Revocati
             await transaction.CommitAsync(context.CancellationToken);
         }
 
+        changes.Committed(Gateway.ChangeKind.Watermark, watermark.Id);
         audit.Committed();
         marker.Signal();
         cleaner.Signal();

@@ -132,6 +132,22 @@ public sealed class AuthorizationMatrixTests(BrokerFixture broker) : IClassFixtu
             broker.Credentials.IssueCredentialAsync(new IssueCredentialRequest { Purpose = world.Purpose.Name, Provider = world.Provider.Name }, BrokerFixture.Bearer(world.WorkloadToken)), "deactivated");
     }
 
+    [Fact]
+    public async Task Tokens_AuthenticatedBefore_AreRefusedOnTheVeryNextCallAfterTheOwnerIsDeactivated()
+    {
+        // Recently authenticated tokens are cached; deactivation must not wait for anything to expire.
+        var world = await broker.SeedAsync();
+        await broker.Credentials.ListCredentialsAsync(new ListCredentialsRequest(), BrokerFixture.Bearer(world.OwnerToken));
+        await broker.Credentials.IssueCredentialAsync(new IssueCredentialRequest { Purpose = world.Purpose.Name, Provider = world.Provider.Name }, BrokerFixture.Bearer(world.WorkloadToken));
+
+        await broker.Admin.DeactivateOwnerAsync(new DeactivateOwnerRequest { Id = world.Owner.Id, Reason = "left the company" }, broker.AdminAuth);
+
+        await RpcAssert.FailsAsync(StatusCode.Unauthenticated,
+            broker.Credentials.ListCredentialsAsync(new ListCredentialsRequest(), BrokerFixture.Bearer(world.OwnerToken)), "deactivated");
+        await RpcAssert.FailsAsync(StatusCode.Unauthenticated,
+            broker.Credentials.IssueCredentialAsync(new IssueCredentialRequest { Purpose = world.Purpose.Name, Provider = world.Provider.Name }, BrokerFixture.Bearer(world.WorkloadToken)), "deactivated");
+    }
+
     private static async Task<StatusCode> CodeOf(Task call)
     {
         try
