@@ -31,7 +31,10 @@ internal sealed class CredentialApi(
 {
     private const int MaxModels = 32;
 
-    public override async Task<IssueCredentialResponse> IssueCredential(IssueCredentialRequest request, ServerCallContext context)
+    public override Task<IssueCredentialResponse> IssueCredential(IssueCredentialRequest request, ServerCallContext context) =>
+        IssueAsync(request, context, fresh: false);
+
+    private async Task<IssueCredentialResponse> IssueAsync(IssueCredentialRequest request, ServerCallContext context, bool fresh)
     {
         var started = Stopwatch.GetTimestamp();
         var caller = AuthInterceptor.GetCaller(context);
@@ -43,7 +46,9 @@ internal sealed class CredentialApi(
         var labels = v.Labels("labels", request.Labels);
         v.ThrowIfInvalid();
 
-        var found = await lookup.FindAsync(db, purposeName, caller.WorkloadId!.Value, providerName, context.CancellationToken);
+        // Facts from memory when this purpose and provider issued before; the write checks them again.
+        var found = (fresh ? null : lookup.Cached(purposeName, providerName))
+            ?? await lookup.FindAsync(db, purposeName, caller.WorkloadId!.Value, providerName, context.CancellationToken);
 
         const string refused = "credential.issue.denied";
         if (found is null)
@@ -140,7 +145,20 @@ internal sealed class CredentialApi(
         if (upstream is null)
         {
             // Gateway keys, the common case: group commit with concurrent issuances.
-            await issuance.WriteAsync(credential, audit.Describe(caller, context, issued));
+            if (!await issuance.WriteAsync(credential, found.PurposeVersion, audit.Describe(caller, context, issued)))
+            {
+                // Something the decision rested on changed (a grant, the owner, the purpose...): nothing
+                // was written; decide again on facts read now, which also gives the precise refusal.
+                lookup.Forget(purposeName);
+                if (found.Fresh)
+                {
+                    throw new RpcException(new Status(StatusCode.Aborted, $"Purpose '{purposeName}', its grant or its owner changed while the credential was being issued; nothing was issued. Try again."));
+                }
+
+                return await IssueAsync(request, context, fresh: true);
+            }
+
+            lookup.Remember(found);
         }
         else
         {

@@ -6,21 +6,37 @@ using Npgsql;
 
 namespace CredentialBroker.Server.Credentials;
 
-/// <summary>What IssueCredential must know before it issues: the purpose and the facts that can refuse it.</summary>
-internal sealed record IssuanceFacts(Purpose Purpose, bool Granted, bool OwnerActive, bool WorkloadDeregistered, Guid? ProviderId, string? ProviderName);
+/// <summary>
+/// What IssueCredential must know before it issues: the purpose (with its row version, <c>xmin</c>)
+/// and the facts that can refuse it. <see cref="Fresh"/> facts were just read; cached ones are
+/// assumed to still hold and are checked again by the statement that writes the credential
+/// (<see cref="IssuanceWriter"/>), which writes nothing when any of them no longer holds.
+/// </summary>
+internal sealed record IssuanceFacts(Purpose Purpose, uint PurposeVersion, bool Granted, bool OwnerActive, bool WorkloadDeregistered, Guid? ProviderId, string? ProviderName, bool Fresh);
 
 /// <summary>
-/// Reads <see cref="IssuanceFacts"/> with one prepared statement per issuance. The facts that can
-/// refuse an issue (grant, owner state, workload state, provider) are read fresh every time; the
-/// purpose row itself is kept in memory and re-read only when its row version (<c>xmin</c>) has
-/// changed, so a policy change or a retirement is seen by the very next issuance on every replica,
-/// without relying on notifications.
+/// Finds <see cref="IssuanceFacts"/>. A purpose and provider that issued recently are served from
+/// memory with no database read at all: the write statement re-checks the grant, the owner, the
+/// workload, the provider and the purpose's row version in the same transaction, so a change made
+/// anywhere (another replica, plain SQL) is never missed — the issuance is then decided again on
+/// fresh facts (<see cref="FindAsync"/>), which also gives the precise refusal.
 /// </summary>
 internal sealed class IssuanceLookup(NpgsqlDataSource dataSource)
 {
-    private const int MaxCachedPurposes = 10_000;
-    private readonly ConcurrentDictionary<Guid, (uint Version, Purpose Purpose)> _purposes = new();
+    private const int MaxCached = 10_000;
+    private readonly ConcurrentDictionary<string, (uint Version, Purpose Purpose)> _purposes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Guid> _providers = new(StringComparer.Ordinal);
 
+    /// <summary>Facts from memory, when this purpose and provider issued before; null otherwise.</summary>
+    public IssuanceFacts? Cached(string purposeName, string providerName) =>
+        _purposes.TryGetValue(purposeName, out var purpose) && _providers.TryGetValue(providerName, out var providerId)
+            ? new IssuanceFacts(purpose.Purpose, purpose.Version, true, true, false, providerId, providerName, Fresh: false)
+            : null;
+
+    /// <summary>Drops what is cached for a purpose whose cached facts no longer hold.</summary>
+    public void Forget(string purposeName) => _purposes.TryRemove(purposeName, out _);
+
+    /// <summary>Reads the facts with one prepared statement (and the purpose row when its version changed).</summary>
     public async Task<IssuanceFacts?> FindAsync(BrokerDbContext db, string purposeName, Guid workloadId, string providerName, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
@@ -57,18 +73,27 @@ internal sealed class IssuanceLookup(NpgsqlDataSource dataSource)
             provider = reader.IsDBNull(6) ? null : reader.GetString(6);
         }
 
-        if (!_purposes.TryGetValue(purposeId, out var cached) || cached.Version != version)
+        if (!_purposes.TryGetValue(purposeName, out var cached) || cached.Version != version || cached.Purpose.Id != purposeId)
         {
-            // Read after the version: if the row changed in between, the next issuance sees a newer version and reads again.
+            // Read after the version: if the row changes in between, the write statement sees a newer
+            // version than the one kept here and the issuance is decided again.
             var purpose = await db.Purposes.AsNoTracking().FirstAsync(p => p.Id == purposeId, cancellationToken);
-            if (_purposes.Count >= MaxCachedPurposes)
-            {
-                _purposes.Clear();
-            }
-
-            cached = _purposes[purposeId] = (version, purpose);
+            cached = (version, purpose);
         }
 
-        return new IssuanceFacts(cached.Purpose, granted, ownerActive, deregistered, providerId, provider);
+        return new IssuanceFacts(cached.Purpose, cached.Version, granted, ownerActive, deregistered, providerId, provider, Fresh: true);
+    }
+
+    /// <summary>Keeps the facts of an issuance that was written, for the next ones.</summary>
+    public void Remember(IssuanceFacts facts)
+    {
+        if (_purposes.Count >= MaxCached || _providers.Count >= MaxCached)
+        {
+            _purposes.Clear();
+            _providers.Clear();
+        }
+
+        _purposes[facts.Purpose.Name] = (facts.PurposeVersion, facts.Purpose);
+        _providers[facts.ProviderName!] = facts.ProviderId!.Value;
     }
 }

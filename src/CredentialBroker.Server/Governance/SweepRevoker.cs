@@ -13,7 +13,7 @@ namespace CredentialBroker.Server.Governance;
 /// gateway cache drops it. Two replicas running the same job therefore never revoke (or audit) a
 /// credential twice.
 /// </summary>
-internal sealed class SweepRevoker(NpgsqlDataSource dataSource, AuditLog audit, IOptions<BrokerOptions> options)
+internal sealed class SweepRevoker(NpgsqlDataSource dataSource, AuditLog audit, ChangeFeed changes, IOptions<BrokerOptions> options)
 {
     /// <summary>
     /// Revokes everything <paramref name="candidates"/> selects; returns how many. The candidate query
@@ -41,7 +41,7 @@ internal sealed class SweepRevoker(NpgsqlDataSource dataSource, AuditLog audit, 
                     FROM revoked
                     RETURNING 1),
                 notified AS (SELECT {ChangeFeed.NotifySql(ChangeKind.Credential, "id")} FROM revoked)
-                SELECT (SELECT count(*) FROM revoked), (SELECT count(*) FROM audited), (SELECT count(*) FROM notified)
+                SELECT coalesce((SELECT array_agg(id) FROM revoked), ARRAY[]::uuid[]), (SELECT count(*) FROM audited), (SELECT count(*) FROM notified)
                 """);
             command.Parameters.Add(new() { Value = now });
             command.Parameters.Add(new() { Value = options.Value.BatchSize });
@@ -51,7 +51,14 @@ internal sealed class SweepRevoker(NpgsqlDataSource dataSource, AuditLog audit, 
                 command.Parameters.Add(new() { Value = parameter });
             }
 
-            var revoked = (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+            var ids = (Guid[])(await command.ExecuteScalarAsync(cancellationToken))!;
+            foreach (var id in ids)
+            {
+                // Committed (autocommit statement): this replica's gateway drops them now, the others on the notification.
+                changes.Committed(ChangeKind.Credential, id);
+            }
+
+            var revoked = ids.Length;
             total += revoked;
             if (revoked < options.Value.BatchSize)
             {
