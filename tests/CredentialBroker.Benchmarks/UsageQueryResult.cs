@@ -44,8 +44,6 @@ internal sealed record UsageScopeResult(string Scope, int Ids, long MinEvents, l
     public double GetUsageP99 => UsageQueryResult.Percentile(GetUsageMs, 0.99);
 
     public double RawP50 => UsageQueryResult.Percentile(RawMs, 0.5);
-
-    public double RawP99 => UsageQueryResult.Percentile(RawMs, 0.99);
 }
 
 /// <summary>The usage writer's batches of one size into a table with the roll-up trigger and into an identical one without.</summary>

@@ -13,10 +13,10 @@ namespace CredentialBroker.Benchmarks;
 /// </summary>
 internal static class UsageQueryScenario
 {
-    private const int GetUsageWarmup = 2;
-    private const int GetUsageMeasured = 20;
-    private const int RawWarmup = 1;
-    private const int RawMeasured = 3;
+    public const int GetUsageWarmup = 2;
+    public const int GetUsageMeasured = 50;
+    public const int RawWarmup = 1;
+    public const int RawMeasured = 3;
 
     public static async Task<UsageQueryResult> RunAsync(
         BrokerHost broker, string connectionString, BenchmarkOptions options, ResourceProbe probe, TextWriter progress, CancellationToken cancellationToken)
