@@ -144,7 +144,7 @@ internal static class BenchmarkCommand
         UsageQueryResult? usage = null;
         if (options.Scenario is BenchmarkScenario.All or BenchmarkScenario.Usage)
         {
-            usage = await UsageQueryScenario.RunAsync(broker, postgres.ConnectionString, options, progress, cancellationToken);
+            usage = await UsageQueryScenario.RunAsync(broker, postgres.ConnectionString, options, probe, progress, cancellationToken);
         }
 
         MassRevocationResult? revocation = null;

@@ -16,7 +16,9 @@ internal sealed record BenchmarkOptions
           gateway     the same chat completion POSTed to the simulated upstream directly, then
                       through the broker's gateway (budgets, rate limits, metering on); with wrk
                       when it is on PATH, else a built-in HttpClient load loop
-          usage       GetUsage over 30 days of usage events (hourly roll-ups) vs the raw scan it replaced
+          usage       a month of usage events seeded through the usage writer's COPY (roll-up trigger on), then
+                      GetUsage per credential, purpose and owner (hourly roll-ups) vs the raw scan it replaced,
+                      and the usage writer's batches with the roll-up trigger vs without
           revocation  one RevokeMatching over N seeded credentials: time to enforcement at the gateway,
                       background marking, issuance p99 during marking vs before, peak memory
         and prints Markdown tables (stdout). Progress goes to stderr.

@@ -5,107 +5,135 @@ using Npgsql;
 
 namespace CredentialBroker.Benchmarks;
 
-/// <summary>What the usage scenario measured: GetUsage (roll-ups) against the raw scan it replaced, on the same data.</summary>
-internal sealed record UsageQueryResult(long Events, int Credentials, double SeedSeconds, double[] GetUsageMs, double[] RawScanMs, bool Match, string? Mismatch)
-{
-    public double GetUsageP50 => Percentile(GetUsageMs, 0.5);
-
-    public double GetUsageMax => GetUsageMs.Max();
-
-    public double RawP50 => Percentile(RawScanMs, 0.5);
-
-    private static double Percentile(double[] values, double p)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(p * sorted.Length))];
-    }
-}
-
 /// <summary>
-/// Seeds a month of synthetic usage events for one owner (through the real table, so the roll-up
-/// trigger runs), then times GetUsage for the owner over the month against the raw aggregate query
-/// over the same rows, and checks that both give the same totals.
+/// Seeds a month of synthetic traffic through the usage writer's path (<see cref="UsageSeeder"/>),
+/// then times GetUsage over the month through the gRPC API for credentials, purposes and owners
+/// against the raw aggregate over the same rows of usage_events, checks that both give the same
+/// totals model by model, and finally measures what the roll-up trigger costs the usage writer.
 /// </summary>
 internal static class UsageQueryScenario
 {
-    private const int Credentials = 1000;
-    private const int Chunk = 1_000_000;
+    public const int GetUsageWarmup = 2;
+    public const int GetUsageMeasured = 50;
+    public const int RawWarmup = 1;
+    public const int RawMeasured = 3;
 
-    public static async Task<UsageQueryResult> RunAsync(BrokerHost broker, string connectionString, BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken)
+    public static async Task<UsageQueryResult> RunAsync(
+        BrokerHost broker, string connectionString, BenchmarkOptions options, ResourceProbe probe, TextWriter progress, CancellationToken cancellationToken)
     {
-        await using var data = NpgsqlDataSource.Create(connectionString);
+        await using var data = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { CommandTimeout = 0 } }.Build();
+        var world = await UsageWorld.CreateAsync(broker, data, cancellationToken);
+        // The month up to now, not hour-aligned: GetUsage reads raw events for the partial hour at either end.
         var end = DateTimeOffset.UtcNow;
         var start = end.AddDays(-30);
-        var ownerId = Guid.Parse(broker.OwnerId);
-        var seed = Stopwatch.StartNew();
-        for (long done = 0; done < options.UsageEvents; done += Chunk)
-        {
-            var count = Math.Min(Chunk, options.UsageEvents - done);
-            await progress.WriteLineAsync($"usage: inserting events {done + 1:N0}-{done + count:N0} of {options.UsageEvents:N0} (roll-ups by trigger)...");
-            await using var insert = data.CreateCommand(
-                """
-                INSERT INTO usage_events (occurred_at, credential_id, owner_id, purpose_id, workload_id, provider_name, endpoint, model, status_code,
-                    outcome, streamed, input_tokens, cached_input_tokens, output_tokens, cost_micro_usd, usage_source, latency_ms, caller_identity, call_depth)
-                SELECT $1 + (($2 - $1) * random()), ('00000000-0000-0000-0000-' || lpad((i % $5)::text, 12, '0'))::uuid, $3, $3, $3, 'openai', 'chat.completions',
-                       CASE WHEN i % 4 = 0 THEN 'gpt-4o' ELSE 'gpt-4o-mini' END, 200, CASE WHEN i % 50 = 0 THEN 'upstream_error' ELSE 'success' END,
-                       false, 500 + i % 300, i % 100, 50 + i % 200, 100 + i % 900, 'reported', 40, NULL, 0
-                FROM generate_series(1, $4) AS i
-                """);
-            insert.CommandTimeout = 0;
-            insert.Parameters.Add(new() { Value = start });
-            insert.Parameters.Add(new() { Value = end });
-            insert.Parameters.Add(new() { Value = ownerId });
-            insert.Parameters.Add(new() { Value = count });
-            insert.Parameters.Add(new() { Value = Credentials });
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        seed.Stop();
+        await progress.WriteLineAsync($"usage: seeding {options.UsageEvents:N0} events over 30 days, {UsageSeeder.Workers} COPY connections, {UsageSeeder.BatchRows:N0} per statement (roll-ups by trigger)...");
+        var before = await probe.TakeAsync(cancellationToken);
+        var seedSeconds = await UsageSeeder.SeedAsync(data, world, start, end, options.UsageEvents, progress, cancellationToken);
+        var seedOther = UsageQueryReport.OtherCores((await probe.TakeAsync(cancellationToken)).Since(before), seedSeconds);
+        await progress.WriteLineAsync($"usage: seeded in {seedSeconds:0.0} s ({options.UsageEvents / seedSeconds:0} events/s); analyzing...");
         await using (var analyze = data.CreateCommand("ANALYZE usage_events; ANALYZE usage_hourly"))
         {
             await analyze.ExecuteNonQueryAsync(cancellationToken);
         }
 
         var client = new UsageService.UsageServiceClient(broker.Channels[0]);
-        var request = new GetUsageRequest { OwnerId = broker.OwnerId, StartTime = Timestamp.FromDateTimeOffset(start), EndTime = Timestamp.FromDateTimeOffset(end.AddMinutes(1)) };
-        GetUsageResponse? response = null;
-        var getUsage = new List<double>();
-        for (var i = 0; i < 23; i++)
+        var root = world.Credentials[0];
+        var descendants = world.Credentials.Where(c => c.Depth > 0).Select(c => c.Id).Prepend(root.Id).ToArray();
+        // Ids by traffic: the busiest credential (~12 % of all calls), a middling and a quiet one; its purpose and owner and two others.
+        var targets = new (string Scope, string Column, Guid[][] Ids)[]
         {
-            var watch = Stopwatch.StartNew();
-            response = await client.GetUsageAsync(request, broker.AdminAuth, cancellationToken: cancellationToken);
-            if (i >= 3)
+            ("credential", "credential_id", [[root.Id], [world.Credentials[20].Id], [world.Credentials[1500].Id]]),
+            ("credential + descendants", "credential_id", [descendants]),
+            ("purpose", "purpose_id", world.Purposes.Where(p => p != root.PurposeId).Take(2).Prepend(root.PurposeId).Select(p => new[] { p }).ToArray()),
+            ("owner", "owner_id", world.Owners.Where(o => o != root.OwnerId).Take(2).Prepend(root.OwnerId).Select(o => new[] { o }).ToArray()),
+        };
+        var scopes = new List<UsageScopeResult>();
+        before = await probe.TakeAsync(cancellationToken);
+        var queries = Stopwatch.StartNew();
+        foreach (var (scope, column, ids) in targets)
+        {
+            await progress.WriteLineAsync($"usage: GetUsage and the raw scan, {scope} scope, {ids.Length} id(s)...");
+            List<double> getUsage = [], raw = [];
+            List<long> events = [];
+            string? mismatch = null;
+            foreach (var id in ids)
             {
-                getUsage.Add(watch.Elapsed.TotalMilliseconds);
+                var request = new GetUsageRequest { StartTime = Timestamp.FromDateTimeOffset(start), EndTime = Timestamp.FromDateTimeOffset(end), IncludeDescendants = id.Length > 1 };
+                _ = column switch { "credential_id" => request.CredentialId = id[0].ToString(), "purpose_id" => request.PurposeId = id[0].ToString(), _ => request.OwnerId = id[0].ToString() };
+                GetUsageResponse response = null!;
+                for (var i = 0; i < GetUsageWarmup + GetUsageMeasured; i++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    response = await client.GetUsageAsync(request, broker.AdminAuth, cancellationToken: cancellationToken);
+                    if (i >= GetUsageWarmup)
+                    {
+                        getUsage.Add(watch.Elapsed.TotalMilliseconds);
+                    }
+                }
+
+                var expected = new Dictionary<string, (long, long, long, long, long, long)>();
+                for (var i = 0; i < RawWarmup + RawMeasured; i++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    expected = await RawAsync(data, column, id, start, end, cancellationToken);
+                    if (i >= RawWarmup)
+                    {
+                        raw.Add(watch.Elapsed.TotalMilliseconds);
+                    }
+                }
+
+                var actual = response.ByModel.ToDictionary(m => m.Model, m => (m.Totals.Requests, m.Totals.FailedRequests, m.Totals.InputTokens, m.Totals.CachedInputTokens, m.Totals.OutputTokens, m.Totals.CostMicroUsd));
+                events.Add(expected.Values.Sum(t => t.Item1));
+                if (actual.Count != expected.Count || actual.Any(a => !expected.TryGetValue(a.Key, out var e) || e != a.Value))
+                {
+                    mismatch ??= $"{id[0]}: GetUsage {string.Join(", ", actual)}; raw {string.Join(", ", expected)}";
+                }
             }
+
+            scopes.Add(new UsageScopeResult(scope, ids.Length, events.Min(), events.Max(), getUsage, raw, mismatch));
         }
 
-        await progress.WriteLineAsync("usage: timing the raw aggregate over the same rows...");
-        var raw = new List<double>();
-        (long Requests, long Cost) rawTotals = default;
-        for (var i = 0; i < 4; i++)
+        var queryOther = UsageQueryReport.OtherCores((await probe.TakeAsync(cancellationToken)).Since(before), queries.Elapsed.TotalSeconds);
+        await progress.WriteLineAsync("usage: counting the month raw and summing GetUsage over every owner...");
+        long ownersTotal = 0;
+        foreach (var owner in world.Owners)
         {
-            var watch = Stopwatch.StartNew();
-            await using var scan = data.CreateCommand(
-                "SELECT count(*), sum(cost_micro_usd)::bigint FROM usage_events WHERE owner_id = $1 AND occurred_at >= $2 AND occurred_at < $3 GROUP BY owner_id");
-            scan.CommandTimeout = 0;
-            scan.Parameters.Add(new() { Value = ownerId });
-            scan.Parameters.Add(new() { Value = start });
-            scan.Parameters.Add(new() { Value = end.AddMinutes(1) });
-            await using var reader = await scan.ExecuteReaderAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            rawTotals = (reader.GetInt64(0), reader.GetInt64(1));
-            if (i >= 1)
-            {
-                raw.Add(watch.Elapsed.TotalMilliseconds);
-            }
+            var request = new GetUsageRequest { OwnerId = owner.ToString(), StartTime = Timestamp.FromDateTimeOffset(start), EndTime = Timestamp.FromDateTimeOffset(end) };
+            ownersTotal += (await client.GetUsageAsync(request, broker.AdminAuth, cancellationToken: cancellationToken)).Totals.Requests;
         }
 
-        var totals = response!.Totals;
-        // The owner may also have usage from an earlier scenario of the same run (the gateway's), so the
-        // seeded events are a lower bound; GetUsage and the raw scan must agree exactly.
-        var match = totals.Requests == rawTotals.Requests && totals.CostMicroUsd == rawTotals.Cost && totals.Requests >= options.UsageEvents;
-        return new UsageQueryResult(options.UsageEvents, Credentials, seed.Elapsed.TotalSeconds, [.. getUsage], [.. raw], match,
-            match ? null : $"GetUsage {totals.Requests} calls / {totals.CostMicroUsd} micro-USD, raw {rawTotals.Requests} / {rawTotals.Cost}, seeded {options.UsageEvents}");
+        await using var count = data.CreateCommand("SELECT count(*) FROM usage_events WHERE occurred_at >= $1 AND occurred_at < $2");
+        count.Parameters.Add(new() { Value = start });
+        count.Parameters.Add(new() { Value = end });
+        var rangeEvents = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+
+        // Last: its trigger adds the writer's batches to usage_hourly, which the checks above rely on.
+        var writer = await UsageWriterCost.RunAsync(data, world, probe, options.Quick, progress, cancellationToken);
+        return new UsageQueryResult(options.UsageEvents, world.Owners.Count, world.Purposes.Count, world.Credentials.Count, UsageSeeder.Workers, UsageSeeder.BatchRows,
+            seedSeconds, seedOther, queryOther, rangeEvents, ownersTotal, scopes, writer);
+    }
+
+    /// <summary>What GetUsage computed before roll-ups: the aggregate over every event of the range, per model.</summary>
+    private static async Task<Dictionary<string, (long, long, long, long, long, long)>> RawAsync(
+        NpgsqlDataSource data, string column, Guid[] ids, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        await using var scan = data.CreateCommand(
+            $"""
+            SELECT model, count(*), count(*) FILTER (WHERE outcome <> 'success'), sum(input_tokens)::bigint, sum(cached_input_tokens)::bigint,
+                   sum(output_tokens)::bigint, sum(cost_micro_usd)::bigint
+            FROM usage_events WHERE {column} = ANY($1) AND occurred_at >= $2 AND occurred_at < $3
+            GROUP BY model
+            """);
+        scan.Parameters.Add(new() { Value = ids });
+        scan.Parameters.Add(new() { Value = start });
+        scan.Parameters.Add(new() { Value = end });
+        var totals = new Dictionary<string, (long, long, long, long, long, long)>();
+        await using var reader = await scan.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            totals[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6));
+        }
+
+        return totals;
     }
 }

@@ -78,8 +78,10 @@ internal sealed class UsageApi(
         // Whole hours come from the hourly roll-ups, the partial hours at either end from raw events.
         var (rollupStart, rollupEnd) = UsageRanges.WholeHours(start, end);
         var endOperator = request.EndTime is null ? "<=" : "<";
-        var rawFilter = request.IncludeDescendants ? $"credential_id IN {Subtree}" : column + " = $1";
-        var rollupFilter = request.IncludeDescendants ? $"scope = 'credential' AND scope_id IN {Subtree}" : "scope = $6 AND scope_id = $1";
+        // The subtree as an array (computed once): with IN (subquery) the planner joined and matched raw events on
+        // credential_id alone, reading every event of a busy credential's month to find the partial hours.
+        var rawFilter = request.IncludeDescendants ? $"credential_id = ANY(ARRAY{Subtree})" : column + " = $1";
+        var rollupFilter = request.IncludeDescendants ? $"scope = 'credential' AND scope_id = ANY(ARRAY{Subtree})" : "scope = $6 AND scope_id = $1";
         await using (var command = dataSource.CreateCommand(
             $"""
             SELECT model, sum(requests)::bigint, sum(failed)::bigint, sum(input), sum(cached), sum(output), sum(cost)

@@ -12,8 +12,9 @@ public sealed class UsageRollupTests(ReportFixture fixture) : IClassFixture<Repo
     [Fact]
     public async Task GetUsage_RandomRanges_EqualTheRawEventsForEveryScope()
     {
-        var world = await fixture.SeedBoundedAsync();
+        var world = await fixture.SeedAsync(p => p.Gateway = new GatewayPolicy { CredentialLimits = new Limits { RequestsPerMinute = 60 }, MaxDelegationDepth = 1 });
         var credential = (await fixture.IssueAsync(world)).Credential;
+        var child = (await fixture.Credentials.DelegateCredentialAsync(new DelegateCredentialRequest { ParentId = credential.Id }, BrokerFixture.Bearer(world.WorkloadToken))).Credential;
         var other = (await fixture.IssueAsync(world)).Credential;
         var origin = new DateTimeOffset(2026, 10, 30, 21, 7, 0, TimeSpan.Zero); // spans the October/November boundary
         // 600 calls, 7 minutes 13 seconds apart, over three days and two months, two models, some failed;
@@ -21,7 +22,8 @@ public sealed class UsageRollupTests(ReportFixture fixture) : IClassFixture<Repo
         await fixture.ExecuteAsync($"""
             INSERT INTO usage_events (occurred_at, credential_id, owner_id, purpose_id, workload_id, provider_name, endpoint, model, status_code,
                 outcome, streamed, input_tokens, cached_input_tokens, output_tokens, cost_micro_usd, usage_source, latency_ms, caller_identity, call_depth)
-            SELECT '{origin:O}'::timestamptz + i * interval '433 seconds', CASE WHEN i % 5 = 0 THEN '{other.Id}'::uuid ELSE '{credential.Id}'::uuid END,
+            SELECT '{origin:O}'::timestamptz + i * interval '433 seconds',
+                   CASE WHEN i % 5 = 0 THEN '{other.Id}'::uuid WHEN i % 7 = 0 THEN '{child.Id}'::uuid ELSE '{credential.Id}'::uuid END,
                    '{credential.OwnerId}'::uuid, '{credential.PurposeId}'::uuid, '{credential.WorkloadId}'::uuid, 'p', 'chat.completions',
                    CASE WHEN i % 3 = 0 THEN 'gpt-4o' ELSE 'gpt-4o-mini' END, 200, CASE WHEN i % 11 = 0 THEN 'upstream_error' ELSE 'success' END,
                    false, 100 + i, i % 7, 10 + i % 13, 1000 + i, 'reported', 5, NULL, 0
@@ -45,14 +47,14 @@ public sealed class UsageRollupTests(ReportFixture fixture) : IClassFixture<Repo
 
         foreach (var (start, end) in ranges)
         {
-            foreach (var (scope, id) in new[] { ("credential", credential.Id), ("purpose", credential.PurposeId), ("owner", credential.OwnerId) })
+            foreach (var (scope, ids) in new (string, string[])[] { ("credential", [credential.Id]), ("descendants", [credential.Id, child.Id]), ("purpose", [credential.PurposeId]), ("owner", [credential.OwnerId]) })
             {
-                var request = new GetUsageRequest { StartTime = Timestamp.FromDateTimeOffset(start), EndTime = Timestamp.FromDateTimeOffset(end) };
-                _ = scope switch { "credential" => request.CredentialId = id, "purpose" => request.PurposeId = id, _ => request.OwnerId = id };
+                var request = new GetUsageRequest { StartTime = Timestamp.FromDateTimeOffset(start), EndTime = Timestamp.FromDateTimeOffset(end), IncludeDescendants = scope == "descendants" };
+                _ = scope switch { "credential" or "descendants" => request.CredentialId = ids[0], "purpose" => request.PurposeId = ids[0], _ => request.OwnerId = ids[0] };
 
                 var usage = await fixture.Usage.GetUsageAsync(request, BrokerFixture.Bearer(world.SecurityToken));
 
-                var expected = await RawAsync($"{scope}_id", id, start, end);
+                var expected = await RawAsync(scope == "descendants" ? "credential_id" : $"{scope}_id", ids, start, end);
                 Assert.True(expected == Actual(usage), $"{scope} {start:O}..{end:O}: expected {expected}, got {Actual(usage)}");
             }
         }
@@ -62,16 +64,16 @@ public sealed class UsageRollupTests(ReportFixture fixture) : IClassFixture<Repo
         string.Join(" | ", usage.ByModel.OrderBy(m => m.Model, StringComparer.Ordinal).Select(m =>
             $"{m.Model} {m.Totals.Requests} {m.Totals.FailedRequests} {m.Totals.InputTokens} {m.Totals.CachedInputTokens} {m.Totals.OutputTokens} {m.Totals.CostMicroUsd}"));
 
-    private async Task<string> RawAsync(string column, string id, DateTimeOffset start, DateTimeOffset end)
+    private async Task<string> RawAsync(string column, string[] ids, DateTimeOffset start, DateTimeOffset end)
     {
         await using var connection = new NpgsqlConnection(fixture.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             $"""
             SELECT model, count(*), count(*) FILTER (WHERE outcome <> 'success'), sum(input_tokens), sum(cached_input_tokens), sum(output_tokens), sum(cost_micro_usd)
-            FROM usage_events WHERE {column} = $1::uuid AND occurred_at >= $2 AND occurred_at < $3 GROUP BY model ORDER BY model COLLATE "C"
+            FROM usage_events WHERE {column} = ANY($1::uuid[]) AND occurred_at >= $2 AND occurred_at < $3 GROUP BY model ORDER BY model COLLATE "C"
             """, connection);
-        command.Parameters.Add(new() { Value = id });
+        command.Parameters.Add(new() { Value = ids.Select(Guid.Parse).ToArray() });
         command.Parameters.Add(new() { Value = start });
         command.Parameters.Add(new() { Value = end });
         await using var reader = await command.ExecuteReaderAsync();
