@@ -70,7 +70,7 @@ internal static class BenchmarkCommand
 
             if (expiry is not null)
             {
-                ExpiryStormReport.Write(output, expiry);
+                ExpiryStormReport.Write(output, machine, expiry);
                 if (!expiry.Swept || expiry.SealedAfterSwept is null || expiry.Baseline.Errors > 0 || expiry.DuringSweep.Errors > 0)
                 {
                     await progress.WriteLineAsync($"credentialbroker-bench: expiry storm: {expiry.Expired} of {expiry.Seeded} expired, {expiry.Audited} audited, swept {expiry.SweptAfterLastExpiry?.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) ?? "never"}, " +

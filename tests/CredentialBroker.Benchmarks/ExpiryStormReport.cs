@@ -5,7 +5,7 @@ namespace CredentialBroker.Benchmarks;
 /// <summary>Writes the expiry-storm scenario as Markdown.</summary>
 internal static class ExpiryStormReport
 {
-    public static void Write(TextWriter output, ExpiryStormResult r)
+    public static void Write(TextWriter output, MachineInfo machine, ExpiryStormResult r)
     {
         var sweeping = r.Runs.Where(x => x.Run.Expired is > 0).ToList();
         var runSeconds = sweeping.Sum(x => x.Run.Duration.TotalSeconds);
@@ -28,14 +28,17 @@ internal static class ExpiryStormReport
         output.WriteLine();
         output.WriteLine("| issuance | req/s | p50 ms | p99 ms | max ms | errors |");
         output.WriteLine("|---|--:|--:|--:|--:|--:|");
-        Row(output, "before (baseline)", r.Baseline);
-        Row(output, "while a job run executes", r.DuringSweep);
+        Row(output, "before (baseline)", r.Baseline, r.Baseline.Throughput);
+        // Calls count while a run executes; the load ran from the first expiry until every credential was expired.
+        Row(output, "while a job run executes", r.DuringSweep, r.RunningSeconds > 0 ? r.DuringSweep.Completed / r.RunningSeconds : 0);
         output.WriteLine();
+        output.WriteLine($"- other processes (neither this one nor PostgreSQL) kept {F(MarkdownReport.OtherCores(r.Baseline, machine.Cores), 2)} cores busy during the baseline " +
+            $"and {F(MarkdownReport.OtherCores(r.DuringSweep, machine.Cores), 2)} from the first expiry until the sweep was done; above 0.1 the run was disturbed and its figures understate the machine");
         output.WriteLine($"- issuance p99 during the sweep / baseline: {F(r.DuringSweep.P99 / Math.Max(r.Baseline.P99, 0.001), 2)}× (target ≤ 2×)");
     }
 
-    private static void Row(TextWriter output, string name, PhaseResult p) =>
-        output.WriteLine($"| {name} | {F(p.Throughput, 0)} | {F(p.P50, 2)} | {F(p.P99, 2)} | {F(p.Max, 2)} | {p.Errors} |");
+    private static void Row(TextWriter output, string name, PhaseResult p, double throughput) =>
+        output.WriteLine($"| {name} | {F(throughput, 0)} | {F(p.P50, 2)} | {F(p.P99, 2)} | {F(p.Max, 2)} | {p.Errors} |");
 
     private static string F(double? value, int decimals) =>
         value is { } v ? v.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : "n/a";

@@ -11,7 +11,7 @@ namespace CredentialBroker.Benchmarks;
 internal sealed record ExpiryStormResult(
     long Seeded, double SeedSeconds, TimeSpan Interval, int BatchSize, TimeSpan Spread,
     double? SweptAfterLastExpiry, double? SweptAfterFirstExpiry, IReadOnlyList<(double StartedAfterFirstExpiry, ExpiryJobRun Run)> Runs,
-    long Expired, long Audited, PhaseResult Baseline, PhaseResult DuringSweep, long PeakRssBytes,
+    long Expired, long Audited, PhaseResult Baseline, PhaseResult DuringSweep, double RunningSeconds, long PeakRssBytes,
     long PeakUnsealed, long UnsealedWhenSwept, double? SealedAfterSwept)
 {
     public bool Swept => SweptAfterLastExpiry is not null && Expired == Seeded && Audited == Seeded;
@@ -94,7 +94,6 @@ internal static class ExpiryStormScenario
             var during = await LoadRunner.RunAsync("issue-during-sweep", "IssueCredential while an expiry job run executes", IssuanceLoad.Callers(broker, options.Concurrency, cancellationToken),
                 new Warmup(TimeSpan.Zero, TimeSpan.Zero), UntilSweptAsync, () => watch.Running, probe, cancellationToken);
             var end = swept ?? DateTimeOffset.UtcNow;
-            during = during with { MeasuredSeconds = watch.RunningSeconds(first, end) };
 
             await progress.WriteLineAsync(swept is { } s ? $"expiry: all expired {(s - last).TotalSeconds:0.0} s after the last expiry; waiting for the audit sealer..." : "expiry: not swept in time");
             var (unsealedWhenSwept, sealedAfter) = await WaitSealedAsync(data, cancellationToken);
@@ -102,7 +101,7 @@ internal static class ExpiryStormScenario
             var (expired, audited) = await CountAsync(data, first, last, cancellationToken);
             var runs = watch.Runs.Where(r => r.Ended > first && r.Started <= end).Select(r => ((r.Started - first).TotalSeconds, r)).ToList();
             return new ExpiryStormResult(options.Credentials, seedSeconds, settings.ExpirySweepInterval, settings.BatchSize, options.StormSpread,
-                (swept - last)?.TotalSeconds, (swept - first)?.TotalSeconds, runs, expired, audited, baseline, during, peakRss, peakUnsealed, unsealedWhenSwept, sealedAfter);
+                (swept - last)?.TotalSeconds, (swept - first)?.TotalSeconds, runs, expired, audited, baseline, during, watch.RunningSeconds(first, end), peakRss, peakUnsealed, unsealedWhenSwept, sealedAfter);
         }
         finally
         {
