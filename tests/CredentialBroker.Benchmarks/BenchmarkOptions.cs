@@ -43,6 +43,8 @@ internal sealed record BenchmarkOptions
           --help              this text
 
         Exit codes: 0 every phase ran without errors, 1 a phase had errors (or non-2xx responses) or no throughput,
+        or a scenario's check failed (revocation not enforced, usage totals differ, expiry storm left a
+        credential unexpired, an expiry unaudited or audit events unsealed for 15 minutes),
         2 bad arguments or the broker/PostgreSQL could not start, 130 interrupted (Ctrl+C, SIGTERM).
         PostgreSQL is stopped and its data deleted in every case.
         """;
