@@ -51,7 +51,7 @@ internal static class BenchmarkCommand
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         try
         {
-            var (machine, phases, profile, gateway, usage, revocation) = await MeasureAsync(options, progress, interrupted.Token);
+            var (machine, phases, profile, gateway, usage, revocation, expiry) = await MeasureAsync(options, progress, interrupted.Token);
             var commandLine = "dotnet run -c Release --project tests/CredentialBroker.Benchmarks --" + (args.Length == 0 ? string.Empty : " " + string.Join(' ', args));
             MarkdownReport.Write(output, machine, options, commandLine, phases, profile);
             if (gateway is not null)
@@ -65,6 +65,16 @@ internal static class BenchmarkCommand
                 if (!revocation.Enforced || revocation.Baseline.Errors > 0 || revocation.DuringMarking.Errors > 0)
                 {
                     await progress.WriteLineAsync($"credentialbroker-bench: mass revocation: enforced {revocation.Enforced}, matched {revocation.Matched}, issuance errors {revocation.Baseline.Errors}/{revocation.DuringMarking.Errors}; first: {revocation.Baseline.FirstError ?? revocation.DuringMarking.FirstError ?? "none"}");
+                }
+            }
+
+            if (expiry is not null)
+            {
+                ExpiryStormReport.Write(output, machine, expiry);
+                if (!expiry.Swept || expiry.SealedAfterSwept is null || expiry.Baseline.Errors > 0 || expiry.DuringSweep.Errors > 0)
+                {
+                    await progress.WriteLineAsync($"credentialbroker-bench: expiry storm: {expiry.Expired} of {expiry.Seeded} expired, {expiry.Audited} audited, swept {expiry.SweptAfterLastExpiry?.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) ?? "never"}, " +
+                        $"sealed {(expiry.SealedAfterSwept is null ? "never" : "yes")}, issuance errors {expiry.Baseline.Errors}/{expiry.DuringSweep.Errors}; first: {expiry.Baseline.FirstError ?? expiry.DuringSweep.FirstError ?? "none"}");
                 }
             }
 
@@ -91,7 +101,8 @@ internal static class BenchmarkCommand
             }
 
             return phases.Any(p => p.Errors > 0 || p.Completed == 0) || gateway is { Clean: false } || usage is { Match: false }
-                || revocation is { Enforced: false } || revocation is { Baseline.Errors: > 0 } || revocation is { DuringMarking.Errors: > 0 } ? 1 : 0;
+                || revocation is { Enforced: false } || revocation is { Baseline.Errors: > 0 } || revocation is { DuringMarking.Errors: > 0 }
+                || expiry is { Swept: false } or { SealedAfterSwept: null } or { Baseline.Errors: > 0 } or { DuringSweep.Errors: > 0 } ? 1 : 0;
         }
         catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
         {
@@ -106,7 +117,7 @@ internal static class BenchmarkCommand
         }
     }
 
-    private static async Task<(MachineInfo, List<PhaseResult>, SqlProfile?, GatewayOverhead?, UsageQueryResult?, MassRevocationResult?)> MeasureAsync(BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken)
+    private static async Task<(MachineInfo, List<PhaseResult>, SqlProfile?, GatewayOverhead?, UsageQueryResult?, MassRevocationResult?, ExpiryStormResult?)> MeasureAsync(BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken)
     {
         await progress.WriteLineAsync("starting a throwaway durable PostgreSQL (fsync and synchronous_commit on)...");
         await using var postgres = await LocalPostgres.LocalPostgres.StartAsync(new LocalPostgresOptions
@@ -126,7 +137,13 @@ internal static class BenchmarkCommand
         var machine = await MachineInfo.ReadAsync(raw, cancellationToken);
 
         await progress.WriteLineAsync("starting the broker (migrations, Kestrel) and seeding owner, workload, provider, purpose, grant, token...");
-        await using var broker = await BrokerHost.StartAsync(postgres.ConnectionString, options.Channels, cancellationToken);
+        var brokerSettings = new Dictionary<string, string?>();
+        if (options.ExpirySweepInterval is { } expiryInterval)
+        {
+            brokerSettings["Broker:ExpirySweepInterval"] = expiryInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        await using var broker = await BrokerHost.StartAsync(postgres.ConnectionString, options.Channels, brokerSettings, cancellationToken);
 
         var phases = new List<PhaseResult>();
         SqlProfile? profile = null;
@@ -153,8 +170,14 @@ internal static class BenchmarkCommand
             revocation = await MassRevocationScenario.RunAsync(broker, postgres.ConnectionString, options, probe, progress, cancellationToken);
         }
 
+        ExpiryStormResult? expiry = null;
+        if (options.Scenario is BenchmarkScenario.All or BenchmarkScenario.Expiry)
+        {
+            expiry = await ExpiryStormScenario.RunAsync(broker, postgres.ConnectionString, options, probe, progress, cancellationToken);
+        }
+
         await progress.WriteLineAsync("stopping the broker and PostgreSQL...");
-        return (machine, phases, profile, gateway, usage, revocation);
+        return (machine, phases, profile, gateway, usage, revocation, expiry);
     }
 
     private static async Task<SqlProfile?> MeasureIssuanceAsync(
@@ -168,7 +191,7 @@ internal static class BenchmarkCommand
         phases.Add(await RunPhaseAsync(NoopPhase, $"grpc.health.v1.Health/Check (no auth, no I/O) over {options.Channels} HTTP/2 channel(s)",
             NoopCallers(broker, options.Concurrency, cancellationToken), options, probe, progress, cancellationToken));
         phases.Add(await RunPhaseAsync(IssuePhase, $"CredentialService/IssueCredential, workload token, over {options.Channels} HTTP/2 channel(s)",
-            IssueCallers(broker, options.Concurrency, cancellationToken), options, probe, progress, cancellationToken));
+            IssuanceLoad.Callers(broker, options.Concurrency, cancellationToken), options, probe, progress, cancellationToken));
 
         SqlProfile? profile = null;
         if (options.SqlProfile)
@@ -176,7 +199,7 @@ internal static class BenchmarkCommand
             using var profiler = new SqlProfiler(raw, BrokerDatabase, RawDatabase);
             await progress.WriteLineAsync($"profiling SQL of IssueCredential for {options.Duration.TotalSeconds:0} s...");
             await profiler.StartAsync(cancellationToken);
-            var pass = await LoadRunner.RunAsync(IssuePhase, "profile", IssueCallers(broker, options.Concurrency, cancellationToken),
+            var pass = await LoadRunner.RunAsync(IssuePhase, "profile", IssuanceLoad.Callers(broker, options.Concurrency, cancellationToken),
                 new Warmup(TimeSpan.Zero, TimeSpan.Zero), options.Duration, probe, cancellationToken);
             profile = await profiler.StopAsync(pass.Succeeded, cancellationToken);
         }
@@ -204,21 +227,6 @@ internal static class BenchmarkCommand
                 if (response.Status != HealthCheckResponse.Types.ServingStatus.Serving)
                 {
                     throw new InvalidOperationException($"health status {response.Status}");
-                }
-            });
-        })];
-
-    private static List<Func<Task>> IssueCallers(BrokerHost broker, int count, CancellationToken cancellationToken) =>
-        [.. Enumerable.Range(0, count).Select(i =>
-        {
-            var client = new CredentialService.CredentialServiceClient(broker.Channels[i % broker.Channels.Count]);
-            var request = BrokerHost.CreateIssueRequest();
-            return (Func<Task>)(async () =>
-            {
-                var response = await client.IssueCredentialAsync(request, broker.WorkloadAuth, cancellationToken: cancellationToken);
-                if (string.IsNullOrEmpty(response.Secret))
-                {
-                    throw new InvalidOperationException("IssueCredential returned no secret");
                 }
             });
         })];

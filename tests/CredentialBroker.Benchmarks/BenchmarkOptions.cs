@@ -21,6 +21,9 @@ internal sealed record BenchmarkOptions
                       and the usage writer's batches with the roll-up trigger vs without
           revocation  one RevokeMatching over N seeded credentials: time to enforcement at the gateway,
                       background marking, issuance p99 during marking vs before, peak memory
+          expiry      an expiry storm: N seeded credentials expiring within one minute, swept by the real
+                      expiry job (Quartz); time until all are expired, issuance p99 during the sweep vs
+                      before, peak memory, audit sealing backlog
         and prints Markdown tables (stdout). Progress goes to stderr.
 
         Options:
@@ -30,15 +33,20 @@ internal sealed record BenchmarkOptions
                               50 methods/s, up to this many seconds (default 60; --quick: no extension)
           --concurrency <n>   concurrent callers per phase, 1-200 (default 64; --quick: 16)
           --channels <n>      gRPC channels (HTTP/2 connections) shared by the callers (default 1)
-          --scenario <name>   all (default), issue (raw-insert, grpc-noop, issue), gateway, usage or revocation
+          --scenario <name>   all (default), issue (raw-insert, grpc-noop, issue), gateway, usage, revocation or expiry
           --usage-events <n>  usage events seeded for the usage scenario (default 10000000; --quick: 100000)
-          --credentials <n>   credentials seeded for the revocation scenario (default 1000000; --quick: 20000)
+          --credentials <n>   credentials seeded for the revocation and expiry scenarios (default 1000000; --quick: 20000)
+          --expiry-interval <s>
+                              the broker's Broker:ExpirySweepInterval (default: the broker's own, 30 s; --quick: 2);
+                              with --quick the storm lasts 5 s instead of a minute
           --quick             short smoke run for CI; exits 1 on errors or zero throughput
           --sql-profile       load pg_stat_statements and add an issuance pass that reports the
                               SQL statements and Npgsql round trips per issuance
           --help              this text
 
         Exit codes: 0 every phase ran without errors, 1 a phase had errors (or non-2xx responses) or no throughput,
+        or a scenario's check failed (revocation not enforced, usage totals differ, expiry storm left a
+        credential unexpired, an expiry unaudited or audit events unsealed for 15 minutes),
         2 bad arguments or the broker/PostgreSQL could not start, 130 interrupted (Ctrl+C, SIGTERM).
         PostgreSQL is stopped and its data deleted in every case.
         """;
@@ -61,6 +69,12 @@ internal sealed record BenchmarkOptions
 
     public long Credentials { get; init; } = 1_000_000;
 
+    /// <summary>Broker:ExpirySweepInterval for the broker under test; null: the broker's default.</summary>
+    public TimeSpan? ExpirySweepInterval { get; init; }
+
+    /// <summary>The window the expiry storm's credentials expire in.</summary>
+    public TimeSpan StormSpread { get; init; } = TimeSpan.FromMinutes(1);
+
     public bool SqlProfile { get; init; }
 
     public bool Help { get; init; }
@@ -73,7 +87,8 @@ internal sealed record BenchmarkOptions
     {
         var quick = args.Contains("--quick");
         var options = quick
-            ? new BenchmarkOptions { Quick = true, Duration = TimeSpan.FromSeconds(3), Warmup = TimeSpan.FromSeconds(1), MaxWarmup = TimeSpan.Zero, Concurrency = 16, UsageEvents = 100_000, Credentials = 20_000 }
+            ? new BenchmarkOptions { Quick = true, Duration = TimeSpan.FromSeconds(3), Warmup = TimeSpan.FromSeconds(1), MaxWarmup = TimeSpan.Zero, Concurrency = 16, UsageEvents = 100_000, Credentials = 20_000,
+                ExpirySweepInterval = TimeSpan.FromSeconds(2), StormSpread = TimeSpan.FromSeconds(5) }
             : new BenchmarkOptions();
 
         for (var i = 0; i < args.Count; i++)
@@ -94,6 +109,7 @@ internal sealed record BenchmarkOptions
                 "--scenario" => options with { Scenario = ScenarioNamed(Value()) },
                 "--usage-events" => options with { UsageEvents = Count("--usage-events", Value(), max: 100_000_000) },
                 "--credentials" => options with { Credentials = Count("--credentials", Value(), max: 10_000_000) },
+                "--expiry-interval" => options with { ExpirySweepInterval = Seconds("--expiry-interval", Value(), min: 1) },
                 var unknown => throw new ArgumentException($"Unknown option '{unknown}'."),
             };
         }
@@ -108,7 +124,8 @@ internal sealed record BenchmarkOptions
         "gateway" => BenchmarkScenario.Gateway,
         "usage" => BenchmarkScenario.Usage,
         "revocation" => BenchmarkScenario.Revocation,
-        _ => throw new ArgumentException($"--scenario must be all, issue, gateway, usage or revocation, not '{value}'."),
+        "expiry" => BenchmarkScenario.Expiry,
+        _ => throw new ArgumentException($"--scenario must be all, issue, gateway, usage, revocation or expiry, not '{value}'."),
     };
 
     private static TimeSpan Seconds(string name, string value, double min) =>

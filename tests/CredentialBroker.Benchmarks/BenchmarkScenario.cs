@@ -17,4 +17,7 @@ internal enum BenchmarkScenario
 
     /// <summary>RevokeMatching over many seeded credentials: enforcement, marking, issuance meanwhile.</summary>
     Revocation,
+
+    /// <summary>An expiry storm: many credentials expiring within one minute, swept by the expiry job; issuance meanwhile.</summary>
+    Expiry,
 }

@@ -54,7 +54,12 @@ internal sealed class BrokerHost : IAsyncDisposable
     /// <summary>The request every issuing caller sends: the seeded purpose and provider, default TTL.</summary>
     public static IssueCredentialRequest CreateIssueRequest() => new() { Purpose = DevSeed.Purpose, Provider = DevSeed.Provider };
 
-    public static async Task<BrokerHost> StartAsync(string connectionString, int channels, CancellationToken cancellationToken)
+    /// <summary>The broker's services (its options, its Quartz scheduler).</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts the broker; <paramref name="configuration"/> adds to (or overrides) the benchmark's own settings.</summary>
+    public static async Task<BrokerHost> StartAsync(
+        string connectionString, int channels, IReadOnlyDictionary<string, string?> configuration, CancellationToken cancellationToken)
     {
         var adminToken = "bench-admin-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         var grpcAddress = $"http://127.0.0.1:{FreePort()}";
@@ -73,6 +78,10 @@ internal sealed class BrokerHost : IAsyncDisposable
             // stdout carries the Markdown report; the broker's log lines go to stderr with the progress.
             ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",
         };
+        foreach (var (key, value) in configuration)
+        {
+            settings[key] = value;
+        }
 
         var app = await BrokerApp.StartAsync([], builder => builder.Configuration.AddInMemoryCollection(settings), cancellationToken);
         var opened = new List<GrpcChannel>();

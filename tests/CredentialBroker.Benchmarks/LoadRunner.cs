@@ -14,12 +14,27 @@ internal static class LoadRunner
     public const int QuietJitMethodsPerSecond = 50;
 
     /// <summary>Runs one call delegate per caller; errors are counted over the whole phase, warm-up included.</summary>
-    public static async Task<PhaseResult> RunAsync(
+    public static Task<PhaseResult> RunAsync(
         string name,
         string description,
         IReadOnlyList<Func<Task>> callers,
         Warmup warmup,
         TimeSpan duration,
+        ResourceProbe probe,
+        CancellationToken cancellationToken) =>
+        RunAsync(name, description, callers, warmup, token => Task.Delay(duration, token), counts: null, probe, cancellationToken);
+
+    /// <summary>
+    /// Runs one call delegate per caller; the measured window lasts until <paramref name="window"/> completes,
+    /// and a call ending in it counts only when <paramref name="counts"/> (if any) says so at that moment.
+    /// </summary>
+    public static async Task<PhaseResult> RunAsync(
+        string name,
+        string description,
+        IReadOnlyList<Func<Task>> callers,
+        Warmup warmup,
+        Func<CancellationToken, Task> window,
+        Func<bool>? counts,
         ResourceProbe probe,
         CancellationToken cancellationToken)
     {
@@ -52,7 +67,7 @@ internal static class LoadRunner
 
                 var ended = Stopwatch.GetTimestamp();
                 succeeded[index]++;
-                if (ended >= Volatile.Read(ref measureFrom) && ended <= Volatile.Read(ref measureTo))
+                if (ended >= Volatile.Read(ref measureFrom) && ended <= Volatile.Read(ref measureTo) && (counts is null || counts()))
                 {
                     mine.Add(ended - started);
                 }
@@ -65,11 +80,9 @@ internal static class LoadRunner
         {
             await WarmUpAsync(warmup, cancellationToken);
             var before = await probe.TakeAsync(cancellationToken);
-            var from = Stopwatch.GetTimestamp();
-            // measureTo first: a caller that sees the new start also sees the new end.
-            Volatile.Write(ref measureTo, from + (long)(duration.TotalSeconds * Stopwatch.Frequency));
-            Volatile.Write(ref measureFrom, from);
-            await Task.Delay(duration, cancellationToken);
+            Volatile.Write(ref measureFrom, Stopwatch.GetTimestamp());
+            await window(cancellationToken);
+            Volatile.Write(ref measureTo, Stopwatch.GetTimestamp());
             var after = await probe.TakeAsync(cancellationToken);
             usage = after.Since(before);
         }

@@ -141,7 +141,7 @@ internal static class MarkdownReport
         p.PerOperation(p.Usage.PostgresCpuSeconds is { } postgres ? (p.Usage.ProcessCpuSeconds + postgres) * 1000 : null);
 
     /// <summary>Cores busy with neither this process nor PostgreSQL: anything above ~0.05 means the run was disturbed.</summary>
-    private static double? OtherCores(PhaseResult p, int cores) =>
+    public static double? OtherCores(PhaseResult p, int cores) =>
         p.Usage is { MachineBusy: { } busy, PostgresCpuSeconds: { } postgres } u && p.MeasuredSeconds > 0
             ? Math.Max(0, (busy * cores * p.MeasuredSeconds - u.ProcessCpuSeconds - postgres) / p.MeasuredSeconds)
             : null;

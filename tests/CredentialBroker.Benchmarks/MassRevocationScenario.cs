@@ -30,34 +30,7 @@ internal static class MassRevocationScenario
         var issued = await credentials.IssueCredentialAsync(
             new IssueCredentialRequest { Purpose = DevSeed.Purpose, Provider = DevSeed.Provider, Labels = { ["bench"] = Label } },
             broker.WorkloadAuth, cancellationToken: cancellationToken);
-        var seed = Stopwatch.StartNew();
-        for (long done = 0; done < options.Credentials; done += 250_000)
-        {
-            var count = Math.Min(250_000, options.Credentials - done);
-            await progress.WriteLineAsync($"revocation: seeding credentials {done + 1:N0}-{done + count:N0} of {options.Credentials:N0}...");
-            await using var insert = data.CreateCommand(
-                """
-                INSERT INTO credentials (id, prefix, secret_hash, owner_id, purpose_id, workload_id, provider_id, provider_name, models, labels, status,
-                                         issued_at, expires_at, max_expires_at)
-                SELECT gen_random_uuid(), 'cbk_seed' || i, sha256(convert_to($2 || ':' || i, 'UTF8')), t.owner_id, t.purpose_id, t.workload_id,
-                       t.provider_id, t.provider_name, t.models, t.labels, 'active', t.issued_at - interval '1 second', t.expires_at, t.max_expires_at
-                FROM credentials t, generate_series($3, $4) AS i
-                WHERE t.id = $1
-                """);
-            insert.CommandTimeout = 0;
-            insert.Parameters.Add(new() { Value = Guid.Parse(issued.Credential.Id) });
-            insert.Parameters.Add(new() { Value = Guid.NewGuid().ToString("N") });
-            insert.Parameters.Add(new() { Value = done + 1 });
-            insert.Parameters.Add(new() { Value = done + count });
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        seed.Stop();
-        await using (var analyze = data.CreateCommand("ANALYZE credentials"))
-        {
-            await analyze.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        var seedSeconds = await CredentialSeeder.SeedAsync(data, Guid.Parse(issued.Credential.Id), options.Credentials, expiring: null, "revocation", progress, cancellationToken);
         using var http = new HttpClient { BaseAddress = new Uri(broker.GatewayAddress) };
         if (await GatewayStatusAsync(http, issued.Secret, cancellationToken) != HttpStatusCode.OK)
         {
@@ -65,10 +38,10 @@ internal static class MassRevocationScenario
         }
 
         await progress.WriteLineAsync("revocation: issuance baseline...");
-        var baseline = await LoadRunner.RunAsync("issue-baseline", "IssueCredential before the mass revocation", IssueCallers(broker, options, cancellationToken),
+        var baseline = await LoadRunner.RunAsync("issue-baseline", "IssueCredential before the mass revocation", IssuanceLoad.Callers(broker, options.Concurrency, cancellationToken),
             options.WarmupPolicy, options.Duration, probe, cancellationToken);
 
-        var peakRss = ResidentBytes();
+        var peakRss = ResourceProbe.ResidentBytes();
         var revocations = new RevocationService.RevocationServiceClient(broker.Channels[0]);
         // The gateway is polled while the call runs: enforcement starts when the watermark commits,
         // which can be before the call returns (it counts what it covered afterwards).
@@ -90,14 +63,14 @@ internal static class MassRevocationScenario
         var revokeCallMs = started.Elapsed.TotalMilliseconds;
         await progress.WriteLineAsync($"revocation: key refused after {enforcedMs:0} ms; call returned {revoked.MatchedCount:N0} matched by {revokeCallMs:0} ms; issuance during marking...");
         var marking = Stopwatch.StartNew();
-        var during = await LoadRunner.RunAsync("issue-during-marking", "IssueCredential while the marker marks the revoked rows", IssueCallers(broker, options, cancellationToken),
+        var during = await LoadRunner.RunAsync("issue-during-marking", "IssueCredential while the marker marks the revoked rows", IssuanceLoad.Callers(broker, options.Concurrency, cancellationToken),
             new Warmup(TimeSpan.Zero, TimeSpan.Zero), options.Duration, probe, cancellationToken);
-        peakRss = Math.Max(peakRss, ResidentBytes());
+        peakRss = Math.Max(peakRss, ResourceProbe.ResidentBytes());
         Revocation state;
         do
         {
             state = await revocations.GetRevocationAsync(new GetRevocationRequest { Id = revoked.RevocationId }, broker.AdminAuth, cancellationToken: cancellationToken);
-            peakRss = Math.Max(peakRss, ResidentBytes());
+            peakRss = Math.Max(peakRss, ResourceProbe.ResidentBytes());
             if (state.MarkingCompletedAt is null)
             {
                 await Task.Delay(200, cancellationToken);
@@ -106,7 +79,7 @@ internal static class MassRevocationScenario
         while (state.MarkingCompletedAt is null && marking.Elapsed < TimeSpan.FromMinutes(15));
 
         double? markingSeconds = state.MarkingCompletedAt is null ? null : (state.MarkingCompletedAt.ToDateTimeOffset() - state.EffectiveAt.ToDateTimeOffset()).TotalSeconds;
-        return new MassRevocationResult(options.Credentials + 1, seed.Elapsed.TotalSeconds, revokeCallMs, revoked.MatchedCount, enforcedMs, markingSeconds, state.MarkedCount,
+        return new MassRevocationResult(options.Credentials + 1, seedSeconds, revokeCallMs, revoked.MatchedCount, enforcedMs, markingSeconds, state.MarkedCount,
             baseline, during, peakRss, !double.IsNaN(enforcedMs) && revoked.MatchedCount == options.Credentials + 1);
     }
 
@@ -119,21 +92,5 @@ internal static class MassRevocationScenario
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         using var response = await http.SendAsync(request, cancellationToken);
         return response.StatusCode;
-    }
-
-    private static List<Func<Task>> IssueCallers(BrokerHost broker, BenchmarkOptions options, CancellationToken cancellationToken) =>
-        [.. Enumerable.Range(0, options.Concurrency).Select(i =>
-        {
-            var client = new CredentialService.CredentialServiceClient(broker.Channels[i % broker.Channels.Count]);
-            var request = BrokerHost.CreateIssueRequest();
-            return (Func<Task>)(async () => await client.IssueCredentialAsync(request, broker.WorkloadAuth, cancellationToken: cancellationToken));
-        })];
-
-    /// <summary>This process's resident set (the broker runs in it, with the load generator).</summary>
-    private static long ResidentBytes()
-    {
-        using var self = Process.GetCurrentProcess();
-        self.Refresh();
-        return self.WorkingSet64;
     }
 }

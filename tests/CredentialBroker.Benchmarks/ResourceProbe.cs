@@ -14,6 +14,14 @@ internal sealed class ResourceProbe(NpgsqlDataSource statistics, int? postmaster
         return new ResourceProbe(statistics, ProcStat.ParentOf(backend));
     }
 
+    /// <summary>This process's resident set (the broker runs in it, with the load generator).</summary>
+    public static long ResidentBytes()
+    {
+        using var self = Process.GetCurrentProcess();
+        self.Refresh();
+        return self.WorkingSet64;
+    }
+
     public async Task<ResourceSnapshot> TakeAsync(CancellationToken cancellationToken)
     {
         using var process = Process.GetCurrentProcess();

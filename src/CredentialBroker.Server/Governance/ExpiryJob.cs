@@ -8,6 +8,7 @@ internal sealed class ExpiryJob(ExpirySweeper sweeper) : IJob
 {
     public const string Name = "expire-credentials";
 
+    /// <summary>Sweeps; the run's result (for job listeners) is how many credentials it expired.</summary>
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) =>
-        await sweeper.SweepAsync(cancellationToken);
+        context.Result = await sweeper.SweepAsync(cancellationToken);
 }

@@ -43,6 +43,26 @@ public sealed class ExpiryJobTests(ExpiryBrokerFixture broker) : IClassFixture<E
     }
 
     [Fact]
+    public async Task Sweep_SuspendedCredentialPastExpiry_IsExpiredWithTheActiveOnes()
+    {
+        var world = await broker.SeedAsync();
+        var ids = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            ids.Add((await broker.IssueAsync(world, TimeSpan.FromMinutes(5))).Credential.Id);
+        }
+
+        Assert.Equal(1, await broker.ExecuteAsync($"UPDATE credentials SET status = 'suspended', suspended_at = now() WHERE id = '{ids[0]}'"));
+        broker.Time.Advance(TimeSpan.FromMinutes(6));
+        await broker.Services.GetRequiredService<ExpirySweeper>().SweepAsync(CancellationToken.None);
+
+        var all = string.Join(',', ids.Select(id => $"'{id}'"));
+        Assert.Equal(12, await broker.CountAsync("credentials", $"id IN ({all}) AND status = 'expired' AND revocation_reason = 'expired'"));
+        Assert.Equal(1, await broker.CountAsync("audit_events", $"action = 'credential.expired' AND target_id = '{ids[0]}'"));
+        Assert.Equal(12, await broker.CountAsync("audit_events", $"action = 'credential.expired' AND target_id IN ({all})"));
+    }
+
+    [Fact]
     public async Task QuartzJob_OnClusteredStore_FiresAndExpires()
     {
         var world = await broker.SeedAsync();
