@@ -51,12 +51,22 @@ internal static class BenchmarkCommand
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         try
         {
-            var (machine, phases, profile, gateway, usage, revocation) = await MeasureAsync(options, progress, interrupted.Token);
+            var (machine, phases, profile, gateway, usage, revocation, processes) = await MeasureAsync(options, progress, interrupted.Token);
             var commandLine = "dotnet run -c Release --project tests/CredentialBroker.Benchmarks --" + (args.Length == 0 ? string.Empty : " " + string.Join(' ', args));
             MarkdownReport.Write(output, machine, options, commandLine, phases, profile);
             if (gateway is not null)
             {
                 GatewayReport.Write(output, options, gateway);
+            }
+
+            if (processes.Replicas is { } replicas)
+            {
+                GatewayReplicasReport.Write(output, options, replicas);
+                if (!replicas.Clean)
+                {
+                    await progress.WriteLineAsync($"credentialbroker-bench: gateway through {replicas.Replicas} processes: legs clean {replicas.Direct.Clean}/{replicas.Single.Clean}/{replicas.Spread.Clean} " +
+                        $"(first: {replicas.Direct.FirstError ?? replicas.Single.FirstError ?? replicas.Spread.FirstError ?? "none"}), budget held {replicas.Limits.BudgetHeld}, rate limit held {replicas.Limits.RateHeld}; other: {replicas.Limits.FirstOther ?? "none"}");
+                }
             }
 
             if (revocation is not null)
@@ -65,6 +75,15 @@ internal static class BenchmarkCommand
                 if (!revocation.Enforced || revocation.Baseline.Errors > 0 || revocation.DuringMarking.Errors > 0)
                 {
                     await progress.WriteLineAsync($"credentialbroker-bench: mass revocation: enforced {revocation.Enforced}, matched {revocation.Matched}, issuance errors {revocation.Baseline.Errors}/{revocation.DuringMarking.Errors}; first: {revocation.Baseline.FirstError ?? revocation.DuringMarking.FirstError ?? "none"}");
+                }
+            }
+
+            if (processes.Crash is { } crash)
+            {
+                RevocationCrashReport.Write(output, crash);
+                if (!crash.Correct)
+                {
+                    await progress.WriteLineAsync($"credentialbroker-bench: marking after kill -9: {crash.Problems}");
                 }
             }
 
@@ -91,7 +110,8 @@ internal static class BenchmarkCommand
             }
 
             return phases.Any(p => p.Errors > 0 || p.Completed == 0) || gateway is { Clean: false } || usage is { Match: false }
-                || revocation is { Enforced: false } || revocation is { Baseline.Errors: > 0 } || revocation is { DuringMarking.Errors: > 0 } ? 1 : 0;
+                || revocation is { Enforced: false } || revocation is { Baseline.Errors: > 0 } || revocation is { DuringMarking.Errors: > 0 }
+                || processes.Crash is { Correct: false } || processes.Replicas is { Clean: false } ? 1 : 0;
         }
         catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
         {
@@ -106,7 +126,7 @@ internal static class BenchmarkCommand
         }
     }
 
-    private static async Task<(MachineInfo, List<PhaseResult>, SqlProfile?, GatewayOverhead?, UsageQueryResult?, MassRevocationResult?)> MeasureAsync(BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken)
+    private static async Task<(MachineInfo, List<PhaseResult>, SqlProfile?, GatewayOverhead?, UsageQueryResult?, MassRevocationResult?, ProcessResults)> MeasureAsync(BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken)
     {
         await progress.WriteLineAsync("starting a throwaway durable PostgreSQL (fsync and synchronous_commit on)...");
         await using var postgres = await LocalPostgres.LocalPostgres.StartAsync(new LocalPostgresOptions
@@ -153,8 +173,9 @@ internal static class BenchmarkCommand
             revocation = await MassRevocationScenario.RunAsync(broker, postgres.ConnectionString, options, probe, progress, cancellationToken);
         }
 
+        var processes = await ProcessScenarios.RunAsync(broker, postgres.ConnectionString, options, progress, cancellationToken);
         await progress.WriteLineAsync("stopping the broker and PostgreSQL...");
-        return (machine, phases, profile, gateway, usage, revocation);
+        return (machine, phases, profile, gateway, usage, revocation, processes);
     }
 
     private static async Task<SqlProfile?> MeasureIssuanceAsync(

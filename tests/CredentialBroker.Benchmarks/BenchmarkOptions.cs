@@ -19,6 +19,14 @@ internal sealed record BenchmarkOptions
           usage       GetUsage over 30 days of usage events (hourly roll-ups) vs the raw scan it replaced
           revocation  one RevokeMatching over N seeded credentials: time to enforcement at the gateway,
                       background marking, issuance p99 during marking vs before, peak memory
+          revocation-crash
+                      the same over another N credentials with two broker server processes; the one
+                      marking is killed (kill -9) a quarter of the way and restarted: what was marked
+                      before, how long the rest took, every row revoked, counted and audited once, and
+                      the real key refused by both gateways throughout
+        With --replicas 2 or more the gateway scenario adds, after the others (the in-process broker
+        stopped), the same load through that many broker server processes on the database: direct,
+        one process, spread over all of them; and a budget and a rate limit hit with the load spread.
         and prints Markdown tables (stdout). Progress goes to stderr.
 
         Options:
@@ -28,7 +36,10 @@ internal sealed record BenchmarkOptions
                               50 methods/s, up to this many seconds (default 60; --quick: no extension)
           --concurrency <n>   concurrent callers per phase, 1-200 (default 64; --quick: 16)
           --channels <n>      gRPC channels (HTTP/2 connections) shared by the callers (default 1)
-          --scenario <name>   all (default), issue (raw-insert, grpc-noop, issue), gateway, usage or revocation
+          --scenario <name>   all (default), issue (raw-insert, grpc-noop, issue), gateway, usage, revocation
+                              or revocation-crash
+          --replicas <n>      server processes for the gateway scenario's multi-replica legs, 1-5
+                              (default 3 with --scenario all, else 1: none)
           --usage-events <n>  usage events seeded for the usage scenario (default 10000000; --quick: 100000)
           --credentials <n>   credentials seeded for the revocation scenario (default 1000000; --quick: 20000)
           --quick             short smoke run for CI; exits 1 on errors or zero throughput
@@ -61,6 +72,12 @@ internal sealed record BenchmarkOptions
 
     public bool SqlProfile { get; init; }
 
+    /// <summary>--replicas as given, or null.</summary>
+    public int? ReplicasOption { get; init; }
+
+    /// <summary>Server processes for the gateway's multi-replica legs; 1 means none run.</summary>
+    public int Replicas => ReplicasOption ?? (Scenario == BenchmarkScenario.All ? 3 : 1);
+
     public bool Help { get; init; }
 
     /// <summary>The warm-up policy of every phase.</summary>
@@ -91,6 +108,7 @@ internal sealed record BenchmarkOptions
                 "--channels" => options with { Channels = Count("--channels", Value(), max: 64) },
                 "--scenario" => options with { Scenario = ScenarioNamed(Value()) },
                 "--usage-events" => options with { UsageEvents = Count("--usage-events", Value(), max: 100_000_000) },
+                "--replicas" => options with { ReplicasOption = Count("--replicas", Value(), max: 5) },
                 "--credentials" => options with { Credentials = Count("--credentials", Value(), max: 10_000_000) },
                 var unknown => throw new ArgumentException($"Unknown option '{unknown}'."),
             };
@@ -106,7 +124,8 @@ internal sealed record BenchmarkOptions
         "gateway" => BenchmarkScenario.Gateway,
         "usage" => BenchmarkScenario.Usage,
         "revocation" => BenchmarkScenario.Revocation,
-        _ => throw new ArgumentException($"--scenario must be all, issue, gateway, usage or revocation, not '{value}'."),
+        "revocation-crash" => BenchmarkScenario.RevocationCrash,
+        _ => throw new ArgumentException($"--scenario must be all, issue, gateway, usage, revocation or revocation-crash, not '{value}'."),
     };
 
     private static TimeSpan Seconds(string name, string value, double min) =>

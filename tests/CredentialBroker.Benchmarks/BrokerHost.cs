@@ -23,9 +23,16 @@ internal sealed class BrokerHost : IAsyncDisposable
     private readonly GrpcChannel[] _channels;
     private readonly Simulator.SimulatedProvider _upstream;
 
-    private BrokerHost(WebApplication app, GrpcChannel[] channels, DevSeed.Result seed, string adminToken, Simulator.SimulatedProvider upstream, string gatewayAddress)
+    private bool _stopped;
+
+    private BrokerHost(WebApplication app, GrpcChannel[] channels, DevSeed.Result seed, string adminToken, string masterKey, Simulator.SimulatedProvider upstream, string gatewayAddress)
     {
         _app = app;
+        ReplicaEnvironment = new Dictionary<string, string>
+        {
+            ["Broker__BootstrapAdminToken"] = adminToken,
+            ["Broker__MasterKey"] = masterKey,
+        };
         _channels = channels;
         _upstream = upstream;
         GatewayAddress = gatewayAddress;
@@ -48,6 +55,12 @@ internal sealed class BrokerHost : IAsyncDisposable
     /// <summary>The simulated upstream the seeded providers point at (dev mode's).</summary>
     public string UpstreamAddress => _upstream.BaseUrl;
 
+    /// <summary>
+    /// What a server process needs (beside its connection string) to act as another replica of this broker:
+    /// the same bootstrap admin token and the master key the seeded providers' root keys are encrypted under.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ReplicaEnvironment { get; }
+
     /// <summary>The broker's gateway endpoint.</summary>
     public string GatewayAddress { get; }
 
@@ -57,6 +70,7 @@ internal sealed class BrokerHost : IAsyncDisposable
     public static async Task<BrokerHost> StartAsync(string connectionString, int channels, CancellationToken cancellationToken)
     {
         var adminToken = "bench-admin-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var masterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var grpcAddress = $"http://127.0.0.1:{FreePort()}";
         var gatewayAddress = $"http://127.0.0.1:{FreePort()}";
         var upstream = await Simulator.SimulatedProvider.StartAsync(cancellationToken: cancellationToken);
@@ -64,7 +78,7 @@ internal sealed class BrokerHost : IAsyncDisposable
         {
             ["ConnectionStrings:Broker"] = connectionString,
             ["Broker:BootstrapAdminToken"] = adminToken,
-            ["Broker:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Broker:MasterKey"] = masterKey,
             ["Kestrel:Endpoints:Grpc:Url"] = grpcAddress,
             ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
             ["Kestrel:Endpoints:Gateway:Url"] = gatewayAddress,
@@ -85,7 +99,7 @@ internal sealed class BrokerHost : IAsyncDisposable
 
             // The same seed as dev mode (through the public API): one owner, workload, provider, purpose, grant.
             var seed = await DevSeed.RunAsync(grpcAddress, adminToken, upstream.BaseUrl);
-            return new BrokerHost(app, [.. opened], seed, adminToken, upstream, gatewayAddress);
+            return new BrokerHost(app, [.. opened], seed, adminToken, masterKey, upstream, gatewayAddress);
         }
         catch
         {
@@ -96,6 +110,20 @@ internal sealed class BrokerHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the in-process broker (cleanly: it leaves the replica registry and its jobs) and keeps the
+    /// simulated upstream, so server processes on the same database take over alone.
+    /// </summary>
+    public async Task StopServerAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var channel in _channels)
@@ -103,8 +131,7 @@ internal sealed class BrokerHost : IAsyncDisposable
             channel.Dispose();
         }
 
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await StopServerAsync();
         await _upstream.DisposeAsync();
     }
 

@@ -31,35 +31,11 @@ internal static class MassRevocationScenario
             new IssueCredentialRequest { Purpose = DevSeed.Purpose, Provider = DevSeed.Provider, Labels = { ["bench"] = Label } },
             broker.WorkloadAuth, cancellationToken: cancellationToken);
         var seed = Stopwatch.StartNew();
-        for (long done = 0; done < options.Credentials; done += 250_000)
-        {
-            var count = Math.Min(250_000, options.Credentials - done);
-            await progress.WriteLineAsync($"revocation: seeding credentials {done + 1:N0}-{done + count:N0} of {options.Credentials:N0}...");
-            await using var insert = data.CreateCommand(
-                """
-                INSERT INTO credentials (id, prefix, secret_hash, owner_id, purpose_id, workload_id, provider_id, provider_name, models, labels, status,
-                                         issued_at, expires_at, max_expires_at)
-                SELECT gen_random_uuid(), 'cbk_seed' || i, sha256(convert_to($2 || ':' || i, 'UTF8')), t.owner_id, t.purpose_id, t.workload_id,
-                       t.provider_id, t.provider_name, t.models, t.labels, 'active', t.issued_at - interval '1 second', t.expires_at, t.max_expires_at
-                FROM credentials t, generate_series($3, $4) AS i
-                WHERE t.id = $1
-                """);
-            insert.CommandTimeout = 0;
-            insert.Parameters.Add(new() { Value = Guid.Parse(issued.Credential.Id) });
-            insert.Parameters.Add(new() { Value = Guid.NewGuid().ToString("N") });
-            insert.Parameters.Add(new() { Value = done + 1 });
-            insert.Parameters.Add(new() { Value = done + count });
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
+        await CredentialSeeder.SeedAsync(data, Guid.Parse(issued.Credential.Id), options.Credentials, "revocation", progress, cancellationToken);
         seed.Stop();
-        await using (var analyze = data.CreateCommand("ANALYZE credentials"))
-        {
-            await analyze.ExecuteNonQueryAsync(cancellationToken);
-        }
 
-        using var http = new HttpClient { BaseAddress = new Uri(broker.GatewayAddress) };
-        if (await GatewayStatusAsync(http, issued.Secret, cancellationToken) != HttpStatusCode.OK)
+        using var http = new HttpClient();
+        if (await GatewayStatusAsync(http, broker.GatewayAddress, issued.Secret, cancellationToken) != HttpStatusCode.OK)
         {
             throw new InvalidOperationException("the seeded key was refused by the gateway before the revocation");
         }
@@ -79,7 +55,7 @@ internal static class MassRevocationScenario
         var enforcedMs = double.NaN;
         while (started.Elapsed < TimeSpan.FromSeconds(30))
         {
-            if (await GatewayStatusAsync(http, issued.Secret, cancellationToken) != HttpStatusCode.OK)
+            if (await GatewayStatusAsync(http, broker.GatewayAddress, issued.Secret, cancellationToken) != HttpStatusCode.OK)
             {
                 enforcedMs = started.Elapsed.TotalMilliseconds;
                 break;
@@ -110,9 +86,10 @@ internal static class MassRevocationScenario
             baseline, during, peakRss, !double.IsNaN(enforcedMs) && revoked.MatchedCount == options.Credentials + 1);
     }
 
-    private static async Task<HttpStatusCode> GatewayStatusAsync(HttpClient http, string key, CancellationToken cancellationToken)
+    /// <summary>The status the gateway answers a one-token chat completion with <paramref name="key"/>.</summary>
+    public static async Task<HttpStatusCode> GatewayStatusAsync(HttpClient http, string gatewayAddress, string key, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/openai/v1/chat/completions")
+        using var request = new HttpRequestMessage(HttpMethod.Post, gatewayAddress + "/openai/v1/chat/completions")
         {
             Content = new StringContent("""{"model":"gpt-4o-mini","max_tokens":1,"messages":[{"role":"user","content":"hi"}]}""", System.Text.Encoding.UTF8, "application/json"),
         };
