@@ -69,10 +69,10 @@ internal static class RevocationCrashScenario
         var (markedBeforeKill, _) = await ProgressAsync(data, watermark, cancellationToken);
         await progress.WriteLineAsync($"revocation-crash: killed {victim.Id} {killedAfter:0.00} s after the call, {markedBeforeKill:N0} of {revoked.MatchedCount:N0} marked; restarting it...");
 
-        var restart = Stopwatch.StartNew();
-        var restarting = victim.StartAsync(StartTimeout, cancellationToken);
+        var restarting = RestartAsync(victim, cancellationToken);
         string? resumedBy = null;
         double? completedAfterKill = null;
+        var nextReport = TimeSpan.Zero;
         while (sinceKill.Elapsed < TimeSpan.FromMinutes(15))
         {
             var (_, done) = await ProgressAsync(data, watermark, cancellationToken);
@@ -82,12 +82,20 @@ internal static class RevocationCrashScenario
                 break;
             }
 
-            resumedBy ??= await LockHolderAsync(data, cancellationToken);
+            var holderNow = await LockHolderAsync(data, cancellationToken);
+            resumedBy ??= holderNow;
+            if (sinceKill.Elapsed >= nextReport)
+            {
+                nextReport += TimeSpan.FromSeconds(5);
+                var (marked, _) = await ProgressAsync(data, watermark, cancellationToken);
+                await progress.WriteLineAsync($"  +{sinceKill.Elapsed.TotalSeconds:0} s: {marked:N0} marked, marker lock held by {holderNow ?? "nobody"}; " +
+                    $"{victim.Id} {(restarting.IsCompleted ? "ready" : "starting (" + victim.LastProbe + ")")}");
+            }
+
             await Task.Delay(50, cancellationToken);
         }
 
-        await restarting;
-        var restartSeconds = restart.Elapsed.TotalSeconds;
+        var restartSeconds = await restarting;
         await poller.WaitForRefusalsAsync(victim.Id, 10, cancellationToken);
         await stopPolling.CancelAsync();
         await polling;
@@ -99,6 +107,14 @@ internal static class RevocationCrashScenario
             await ScalarAsync(data, "SELECT count(*) FROM credentials WHERE labels @> jsonb_build_object('bench', $1::text) AND status <> 'revoked'", Label, cancellationToken),
             await ScalarAsync(data, "SELECT count(*) FROM audit_events WHERE action = 'revocation.marking_completed' AND target_id = $1", revoked.RevocationId, cancellationToken),
             poller);
+    }
+
+    /// <summary>Starts the killed process again; returns the seconds until it was ready.</summary>
+    private static async Task<double> RestartAsync(ServerProcess victim, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        await victim.StartAsync(StartTimeout, cancellationToken);
+        return clock.Elapsed.TotalSeconds;
     }
 
     private static async Task<(long Marked, bool Done)> ProgressAsync(NpgsqlDataSource data, Guid watermark, CancellationToken cancellationToken)

@@ -29,7 +29,8 @@ internal sealed class ServerProcess(string id, string connectionString, IReadOnl
 
     public GrpcChannel Channel { get; private set; } = null!;
 
-    public int ProcessId => _process?.Id ?? 0;
+    /// <summary>What the last readiness probe saw while starting: a status and body, or why nothing answered.</summary>
+    public string LastProbe { get; private set; } = string.Empty;
 
     /// <summary>The last lines the process wrote, for error messages.</summary>
     public string RecentOutput
@@ -56,6 +57,7 @@ internal sealed class ServerProcess(string id, string connectionString, IReadOnl
             try
             {
                 using var response = await _probe.GetAsync(GatewayAddress + "/readyz", cancellationToken);
+                LastProbe = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}";
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     Channel?.Dispose();
@@ -65,6 +67,7 @@ internal sealed class ServerProcess(string id, string connectionString, IReadOnl
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
+                LastProbe = ex.GetType().Name + ": " + ex.Message;
             }
 
             await Task.Delay(100, cancellationToken);
