@@ -23,16 +23,29 @@ internal sealed class BrokerHost : IAsyncDisposable
     private readonly GrpcChannel[] _channels;
     private readonly Simulator.SimulatedProvider _upstream;
 
+    /// <summary>
+    /// The benchmark's purposes are sandbox tier and their keys carry a closed loop of identical prompts far
+    /// above the tier's ceilings: anomaly detection runs (its cost is measured) but only alerts, never narrows,
+    /// suspends or revokes, or the keys under measurement would be refused part-way through a leg.
+    /// </summary>
+    private static readonly Dictionary<string, string> _alertOnly = new()
+    {
+        ["Broker:Anomalies:Sandbox:Spike"] = "Alert",
+        ["Broker:Anomalies:Sandbox:Ceiling"] = "Alert",
+        ["Broker:Anomalies:Sandbox:IdentityMismatch"] = "Alert",
+        ["Broker:Anomalies:Sandbox:Loop"] = "Alert",
+        ["Broker:Anomalies:Sandbox:FanOut"] = "Alert",
+    };
+
     private bool _stopped;
 
     private BrokerHost(WebApplication app, GrpcChannel[] channels, DevSeed.Result seed, string adminToken, string masterKey, Simulator.SimulatedProvider upstream, string gatewayAddress)
     {
         _app = app;
-        ReplicaEnvironment = new Dictionary<string, string>
-        {
-            ["Broker__BootstrapAdminToken"] = adminToken,
-            ["Broker__MasterKey"] = masterKey,
-        };
+        ReplicaEnvironment = _alertOnly.Select(s => KeyValuePair.Create(s.Key.Replace(":", "__", StringComparison.Ordinal), s.Value))
+            .Append(KeyValuePair.Create("Broker__BootstrapAdminToken", adminToken))
+            .Append(KeyValuePair.Create("Broker__MasterKey", masterKey))
+            .ToDictionary();
         _channels = channels;
         _upstream = upstream;
         GatewayAddress = gatewayAddress;
@@ -87,6 +100,11 @@ internal sealed class BrokerHost : IAsyncDisposable
             // stdout carries the Markdown report; the broker's log lines go to stderr with the progress.
             ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",
         };
+
+        foreach (var (key, value) in _alertOnly)
+        {
+            settings[key] = value;
+        }
 
         var app = await BrokerApp.StartAsync([], builder => builder.Configuration.AddInMemoryCollection(settings), cancellationToken);
         var opened = new List<GrpcChannel>();
