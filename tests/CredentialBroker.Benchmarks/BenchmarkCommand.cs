@@ -64,8 +64,8 @@ internal static class BenchmarkCommand
                 GatewayReplicasReport.Write(output, options, replicas);
                 if (!replicas.Clean)
                 {
-                    await progress.WriteLineAsync($"credentialbroker-bench: gateway through {replicas.Replicas} processes: legs clean {replicas.Direct.Clean}/{replicas.Single.Clean}/{replicas.Spread.Clean} " +
-                        $"(first: {replicas.Direct.FirstError ?? replicas.Single.FirstError ?? replicas.Spread.FirstError ?? "none"}), budget held {replicas.Limits.BudgetHeld}, rate limit held {replicas.Limits.RateHeld}; other: {replicas.Limits.FirstOther ?? "none"}");
+                    await progress.WriteLineAsync($"credentialbroker-bench: gateway through {replicas.Replicas} processes: legs clean {replicas.Direct.Clean}/{replicas.Single.Clean}/{replicas.Spread.Clean}/{replicas.SpreadNoBudget.Clean} " +
+                        $"(first: {replicas.Direct.FirstError ?? replicas.Single.FirstError ?? replicas.Spread.FirstError ?? replicas.SpreadNoBudget.FirstError ?? "none"}), budget held {replicas.Limits.BudgetHeld}, rate limit held {replicas.Limits.RateHeld}; other: {replicas.Limits.FirstOther ?? "none"}");
                 }
             }
 

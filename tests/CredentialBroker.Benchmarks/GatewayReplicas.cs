@@ -5,7 +5,7 @@ namespace CredentialBroker.Benchmarks;
 /// process's gateway, and spread over every process; then the limits checked under spread load.
 /// </summary>
 internal sealed record GatewayReplicas(
-    string Generator, int Replicas, int Connections, double StartupSeconds, HttpLegResult Direct, HttpLegResult Single, HttpLegResult Spread, ReplicaLimitsResult Limits)
+    string Generator, int Replicas, int Connections, double StartupSeconds, HttpLegResult Direct, HttpLegResult Single, HttpLegResult Spread, HttpLegResult SpreadNoBudget, ReplicaLimitsResult Limits)
 {
-    public bool Clean => Direct.Clean && Single.Clean && Spread.Clean && Limits.BudgetHeld && Limits.RateHeld;
+    public bool Clean => Direct.Clean && Single.Clean && Spread.Clean && SpreadNoBudget.Clean && Limits.BudgetHeld && Limits.RateHeld;
 }

@@ -25,6 +25,7 @@ internal static class GatewayReplicasReport
         Row(output, "direct", g.Direct, g.Direct);
         Row(output, "gateway, 1 process", g.Single, g.Direct);
         Row(output, $"gateway, {g.Replicas} processes", g.Spread, g.Direct);
+        Row(output, $"gateway without budgets, {g.Replicas} processes", g.SpreadNoBudget, g.Direct);
         output.WriteLine();
         var scale = g.Single.Throughput > 0 ? g.Spread.Throughput / g.Single.Throughput : 0;
         output.WriteLine($"- {g.Replicas} processes / 1 process: {F(scale, 2)}× the throughput on the same cores");

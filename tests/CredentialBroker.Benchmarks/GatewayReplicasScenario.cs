@@ -24,6 +24,7 @@ internal static class GatewayReplicasScenario
             await Task.WhenAll(replicas.Select(r => r.StartAsync(StartTimeout, cancellationToken)));
             var startup = started.Elapsed.TotalSeconds;
             var key = await GatewayBenchSeed.IssueKeyAsync(broker, replicas[0].Channel, Purpose, budgets: true, cancellationToken);
+            var noBudgetKey = await GatewayBenchSeed.IssueKeyAsync(broker, replicas[0].Channel, Purpose + "-no-budget", budgets: false, cancellationToken);
             var direct = new HttpLoadTarget(broker.UpstreamAddress + "/v1/chat/completions", "Bearer sk-direct", GatewayOverheadScenario.Body);
             var gateways = replicas.Select(r => new HttpLoadTarget(r.GatewayAddress + "/openai/v1/chat/completions", "Bearer " + key, GatewayOverheadScenario.Body)).ToList();
 
@@ -33,13 +34,15 @@ internal static class GatewayReplicasScenario
             var directResult = await LegAsync("direct", generator, [direct], options, progress, cancellationToken);
             var single = await LegAsync("gateway, one process", generator, gateways[..1], options, progress, cancellationToken);
             var spread = await LegAsync($"gateway, {replicas.Count} processes", generator, gateways, options, progress, cancellationToken);
+            var noBudget = await LegAsync($"gateway without budgets, {replicas.Count} processes", generator,
+                [.. gateways.Select(g => g with { Authorization = "Bearer " + noBudgetKey })], options, progress, cancellationToken);
 
             await progress.WriteLineAsync($"  limits under spread load: budget {ReplicaLimitsCheck.BudgetMicroUsd} micro-USD, {ReplicaLimitsCheck.RequestsPerMinute} requests/min...");
             var limitsWindow = options.Duration < TimeSpan.FromSeconds(10) ? options.Duration : TimeSpan.FromSeconds(10);
             var limits = await ReplicaLimitsCheck.RunAsync(broker, data, replicas, limitsWindow, cancellationToken);
             await progress.WriteLineAsync($"  budget: {limits.BudgetForwarded} forwarded, {limits.BudgetRefused} refused, spent {limits.BudgetSpentMicroUsd} of {limits.BudgetMaxMicroUsd}; " +
                 $"rate: admitted {limits.RateAdmitted} of {limits.RateAllowed:0} allowed ({limits.RateRatio:P1}), {limits.Other} other");
-            return new GatewayReplicas(generator.Name, replicas.Count, options.Concurrency, startup, directResult, single, spread, limits);
+            return new GatewayReplicas(generator.Name, replicas.Count, options.Concurrency, startup, directResult, single, spread, noBudget, limits);
         }
         finally
         {
