@@ -51,12 +51,22 @@ internal static class BenchmarkCommand
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         try
         {
-            var (machine, phases, profile, gateway, usage, revocation, expiry) = await MeasureAsync(options, progress, interrupted.Token);
+            var (machine, phases, profile, gateway, usage, revocation, expiry, processes) = await MeasureAsync(options, progress, interrupted.Token);
             var commandLine = "dotnet run -c Release --project tests/CredentialBroker.Benchmarks --" + (args.Length == 0 ? string.Empty : " " + string.Join(' ', args));
             MarkdownReport.Write(output, machine, options, commandLine, phases, profile);
             if (gateway is not null)
             {
                 GatewayReport.Write(output, options, gateway);
+            }
+
+            if (processes.Replicas is { } replicas)
+            {
+                GatewayReplicasReport.Write(output, options, replicas);
+                if (!replicas.Clean)
+                {
+                    await progress.WriteLineAsync($"credentialbroker-bench: gateway through {replicas.Replicas} processes: legs clean {replicas.Direct.Clean}/{replicas.Single.Clean}/{replicas.Spread.Clean}/{replicas.SpreadNoBudget.Clean} " +
+                        $"(first: {replicas.Direct.FirstError ?? replicas.Single.FirstError ?? replicas.Spread.FirstError ?? replicas.SpreadNoBudget.FirstError ?? "none"}), budget held {replicas.Limits.BudgetHeld}, rate limit held {replicas.Limits.RateHeld}; other: {replicas.Limits.FirstOther ?? "none"}");
+                }
             }
 
             if (revocation is not null)
@@ -75,6 +85,15 @@ internal static class BenchmarkCommand
                 {
                     await progress.WriteLineAsync($"credentialbroker-bench: expiry storm: {expiry.Expired} of {expiry.Seeded} expired, {expiry.Audited} audited, swept {expiry.SweptAfterLastExpiry?.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) ?? "never"}, " +
                         $"sealed {(expiry.SealedAfterSwept is null ? "never" : "yes")}, issuance errors {expiry.Baseline.Errors}/{expiry.DuringSweep.Errors}; first: {expiry.Baseline.FirstError ?? expiry.DuringSweep.FirstError ?? "none"}");
+                }
+            }
+
+            if (processes.Crash is { } crash)
+            {
+                RevocationCrashReport.Write(output, crash);
+                if (!crash.Correct)
+                {
+                    await progress.WriteLineAsync($"credentialbroker-bench: marking after kill -9: {crash.Problems}");
                 }
             }
 
@@ -102,7 +121,8 @@ internal static class BenchmarkCommand
 
             return phases.Any(p => p.Errors > 0 || p.Completed == 0) || gateway is { Clean: false } || usage is { Match: false }
                 || revocation is { Enforced: false } || revocation is { Baseline.Errors: > 0 } || revocation is { DuringMarking.Errors: > 0 }
-                || expiry is { Swept: false } or { SealedAfterSwept: null } or { Baseline.Errors: > 0 } or { DuringSweep.Errors: > 0 } ? 1 : 0;
+                || expiry is { Swept: false } or { SealedAfterSwept: null } or { Baseline.Errors: > 0 } or { DuringSweep.Errors: > 0 }
+                || processes.Crash is { Correct: false } || processes.Replicas is { Clean: false } ? 1 : 0;
         }
         catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
         {
@@ -117,7 +137,7 @@ internal static class BenchmarkCommand
         }
     }
 
-    private static async Task<(MachineInfo, List<PhaseResult>, SqlProfile?, GatewayOverhead?, UsageQueryResult?, MassRevocationResult?, ExpiryStormResult?)> MeasureAsync(BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken)
+    private static async Task<(MachineInfo, List<PhaseResult>, SqlProfile?, GatewayOverhead?, UsageQueryResult?, MassRevocationResult?, ExpiryStormResult?, ProcessResults)> MeasureAsync(BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken)
     {
         await progress.WriteLineAsync("starting a throwaway durable PostgreSQL (fsync and synchronous_commit on)...");
         await using var postgres = await LocalPostgres.LocalPostgres.StartAsync(new LocalPostgresOptions
@@ -176,8 +196,9 @@ internal static class BenchmarkCommand
             expiry = await ExpiryStormScenario.RunAsync(broker, postgres.ConnectionString, options, probe, progress, cancellationToken);
         }
 
+        var processes = await ProcessScenarios.RunAsync(broker, postgres.ConnectionString, options, progress, cancellationToken);
         await progress.WriteLineAsync("stopping the broker and PostgreSQL...");
-        return (machine, phases, profile, gateway, usage, revocation, expiry);
+        return (machine, phases, profile, gateway, usage, revocation, expiry, processes);
     }
 
     private static async Task<SqlProfile?> MeasureIssuanceAsync(

@@ -24,6 +24,14 @@ internal sealed record BenchmarkOptions
           expiry      an expiry storm: N seeded credentials expiring within one minute, swept by the real
                       expiry job (Quartz); time until all are expired, issuance p99 during the sweep vs
                       before, peak memory, audit sealing backlog
+          revocation-crash
+                      the same over another N credentials with two broker server processes; the one
+                      marking is killed (kill -9) a quarter of the way and restarted: what was marked
+                      before, how long the rest took, every row revoked, counted and audited once, and
+                      the real key refused by both gateways throughout
+        With --replicas 2 or more the gateway scenario adds, after the others (the in-process broker
+        stopped), the same load through that many broker server processes on the database: direct,
+        one process, spread over all of them; and a budget and a rate limit hit with the load spread.
         and prints Markdown tables (stdout). Progress goes to stderr.
 
         Options:
@@ -33,7 +41,10 @@ internal sealed record BenchmarkOptions
                               50 methods/s, up to this many seconds (default 60; --quick: no extension)
           --concurrency <n>   concurrent callers per phase, 1-200 (default 64; --quick: 16)
           --channels <n>      gRPC channels (HTTP/2 connections) shared by the callers (default 1)
-          --scenario <name>   all (default), issue (raw-insert, grpc-noop, issue), gateway, usage, revocation or expiry
+          --scenario <name>   all (default), issue (raw-insert, grpc-noop, issue), gateway, usage, revocation,
+                              revocation-crash or expiry
+          --replicas <n>      server processes for the gateway scenario's multi-replica legs, 1-5
+                              (default 3 with --scenario all, else 1: none)
           --usage-events <n>  usage events seeded for the usage scenario (default 10000000; --quick: 100000)
           --credentials <n>   credentials seeded for the revocation and expiry scenarios (default 1000000; --quick: 20000)
           --expiry-interval <s>
@@ -77,6 +88,12 @@ internal sealed record BenchmarkOptions
 
     public bool SqlProfile { get; init; }
 
+    /// <summary>--replicas as given, or null.</summary>
+    public int? ReplicasOption { get; init; }
+
+    /// <summary>Server processes for the gateway's multi-replica legs; 1 means none run.</summary>
+    public int Replicas => ReplicasOption ?? (Scenario == BenchmarkScenario.All ? 3 : 1);
+
     public bool Help { get; init; }
 
     /// <summary>The warm-up policy of every phase.</summary>
@@ -108,6 +125,7 @@ internal sealed record BenchmarkOptions
                 "--channels" => options with { Channels = Count("--channels", Value(), max: 64) },
                 "--scenario" => options with { Scenario = ScenarioNamed(Value()) },
                 "--usage-events" => options with { UsageEvents = Count("--usage-events", Value(), max: 100_000_000) },
+                "--replicas" => options with { ReplicasOption = Count("--replicas", Value(), max: 5) },
                 "--credentials" => options with { Credentials = Count("--credentials", Value(), max: 10_000_000) },
                 "--expiry-interval" => options with { ExpirySweepInterval = Seconds("--expiry-interval", Value(), min: 1) },
                 var unknown => throw new ArgumentException($"Unknown option '{unknown}'."),
@@ -125,7 +143,8 @@ internal sealed record BenchmarkOptions
         "usage" => BenchmarkScenario.Usage,
         "revocation" => BenchmarkScenario.Revocation,
         "expiry" => BenchmarkScenario.Expiry,
-        _ => throw new ArgumentException($"--scenario must be all, issue, gateway, usage, revocation or expiry, not '{value}'."),
+        "revocation-crash" => BenchmarkScenario.RevocationCrash,
+        _ => throw new ArgumentException($"--scenario must be all, issue, gateway, usage, revocation, revocation-crash or expiry, not '{value}'."),
     };
 
     private static TimeSpan Seconds(string name, string value, double min) =>

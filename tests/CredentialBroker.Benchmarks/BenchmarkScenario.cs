@@ -3,7 +3,7 @@ namespace CredentialBroker.Benchmarks;
 /// <summary>Which measurements a run makes.</summary>
 internal enum BenchmarkScenario
 {
-    /// <summary>Everything: the issuance phases, the gateway overhead, then usage queries.</summary>
+    /// <summary>Everything, the gateway also through three server processes.</summary>
     All,
 
     /// <summary>raw-insert, grpc-noop and issue (and the SQL profile when asked for).</summary>
@@ -20,4 +20,7 @@ internal enum BenchmarkScenario
 
     /// <summary>An expiry storm: many credentials expiring within one minute, swept by the expiry job; issuance meanwhile.</summary>
     Expiry,
+
+    /// <summary>RevokeMatching with two server processes, the marking one killed (kill -9) and restarted midway.</summary>
+    RevocationCrash,
 }

@@ -23,9 +23,29 @@ internal sealed class BrokerHost : IAsyncDisposable
     private readonly GrpcChannel[] _channels;
     private readonly Simulator.SimulatedProvider _upstream;
 
-    private BrokerHost(WebApplication app, GrpcChannel[] channels, DevSeed.Result seed, string adminToken, Simulator.SimulatedProvider upstream, string gatewayAddress)
+    /// <summary>
+    /// The benchmark's purposes are sandbox tier and their keys carry a closed loop of identical prompts far
+    /// above the tier's ceilings: anomaly detection runs (its cost is measured) but only alerts, never narrows,
+    /// suspends or revokes, or the keys under measurement would be refused part-way through a leg.
+    /// </summary>
+    private static readonly Dictionary<string, string> _alertOnly = new()
+    {
+        ["Broker:Anomalies:Sandbox:Spike"] = "Alert",
+        ["Broker:Anomalies:Sandbox:Ceiling"] = "Alert",
+        ["Broker:Anomalies:Sandbox:IdentityMismatch"] = "Alert",
+        ["Broker:Anomalies:Sandbox:Loop"] = "Alert",
+        ["Broker:Anomalies:Sandbox:FanOut"] = "Alert",
+    };
+
+    private bool _stopped;
+
+    private BrokerHost(WebApplication app, GrpcChannel[] channels, DevSeed.Result seed, string adminToken, string masterKey, Simulator.SimulatedProvider upstream, string gatewayAddress)
     {
         _app = app;
+        ReplicaEnvironment = _alertOnly.Select(s => KeyValuePair.Create(s.Key.Replace(":", "__", StringComparison.Ordinal), s.Value))
+            .Append(KeyValuePair.Create("Broker__BootstrapAdminToken", adminToken))
+            .Append(KeyValuePair.Create("Broker__MasterKey", masterKey))
+            .ToDictionary();
         _channels = channels;
         _upstream = upstream;
         GatewayAddress = gatewayAddress;
@@ -48,6 +68,12 @@ internal sealed class BrokerHost : IAsyncDisposable
     /// <summary>The simulated upstream the seeded providers point at (dev mode's).</summary>
     public string UpstreamAddress => _upstream.BaseUrl;
 
+    /// <summary>
+    /// What a server process needs (beside its connection string) to act as another replica of this broker:
+    /// the same bootstrap admin token and the master key the seeded providers' root keys are encrypted under.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ReplicaEnvironment { get; }
+
     /// <summary>The broker's gateway endpoint.</summary>
     public string GatewayAddress { get; }
 
@@ -62,6 +88,7 @@ internal sealed class BrokerHost : IAsyncDisposable
         string connectionString, int channels, IReadOnlyDictionary<string, string?> configuration, CancellationToken cancellationToken)
     {
         var adminToken = "bench-admin-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        var masterKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var grpcAddress = $"http://127.0.0.1:{FreePort()}";
         var gatewayAddress = $"http://127.0.0.1:{FreePort()}";
         var upstream = await Simulator.SimulatedProvider.StartAsync(cancellationToken: cancellationToken);
@@ -69,7 +96,7 @@ internal sealed class BrokerHost : IAsyncDisposable
         {
             ["ConnectionStrings:Broker"] = connectionString,
             ["Broker:BootstrapAdminToken"] = adminToken,
-            ["Broker:MasterKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Broker:MasterKey"] = masterKey,
             ["Kestrel:Endpoints:Grpc:Url"] = grpcAddress,
             ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
             ["Kestrel:Endpoints:Gateway:Url"] = gatewayAddress,
@@ -79,6 +106,11 @@ internal sealed class BrokerHost : IAsyncDisposable
             ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",
         };
         foreach (var (key, value) in configuration)
+        {
+            settings[key] = value;
+        }
+
+        foreach (var (key, value) in _alertOnly)
         {
             settings[key] = value;
         }
@@ -94,7 +126,7 @@ internal sealed class BrokerHost : IAsyncDisposable
 
             // The same seed as dev mode (through the public API): one owner, workload, provider, purpose, grant.
             var seed = await DevSeed.RunAsync(grpcAddress, adminToken, upstream.BaseUrl);
-            return new BrokerHost(app, [.. opened], seed, adminToken, upstream, gatewayAddress);
+            return new BrokerHost(app, [.. opened], seed, adminToken, masterKey, upstream, gatewayAddress);
         }
         catch
         {
@@ -105,6 +137,20 @@ internal sealed class BrokerHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the in-process broker (cleanly: it leaves the replica registry and its jobs) and keeps the
+    /// simulated upstream, so server processes on the same database take over alone.
+    /// </summary>
+    public async Task StopServerAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var channel in _channels)
@@ -112,8 +158,7 @@ internal sealed class BrokerHost : IAsyncDisposable
             channel.Dispose();
         }
 
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await StopServerAsync();
         await _upstream.DisposeAsync();
     }
 

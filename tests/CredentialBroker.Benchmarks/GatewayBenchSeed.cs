@@ -1,6 +1,7 @@
 using CredentialBroker.Server.DevMode;
 using CredentialBroker.V1;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Net.Client;
 
 namespace CredentialBroker.Benchmarks;
 
@@ -22,16 +23,28 @@ internal static class GatewayBenchSeed
         await IssueKeyAsync(broker, Purpose, budgets: true, cancellationToken);
 
     /// <summary>Creates <paramref name="name"/> (with or without budgets), grants it to the seeded workload and issues one key.</summary>
-    public static async Task<string> IssueKeyAsync(BrokerHost broker, string name, bool budgets, CancellationToken cancellationToken)
+    public static Task<string> IssueKeyAsync(BrokerHost broker, string name, bool budgets, CancellationToken cancellationToken) =>
+        IssueKeyAsync(broker, broker.Channels[0], name, budgets, cancellationToken);
+
+    /// <summary>The same with limits of unreachable height, through <paramref name="channel"/> (a broker or a server process).</summary>
+    public static Task<string> IssueKeyAsync(BrokerHost broker, GrpcChannel channel, string name, bool budgets, CancellationToken cancellationToken) =>
+        IssueKeyAsync(broker, channel, name, new GatewayPolicy
+        {
+            MaxOutputTokens = 256,
+            CredentialLimits = Unreachable(BudgetWindow.Lifetime, maxMicroUsd: 100_000_000_000, budgets),
+            PurposeLimits = Unreachable(BudgetWindow.Month, maxMicroUsd: 1_000_000_000_000, budgets),
+        }, cancellationToken);
+
+    /// <summary>Creates purpose <paramref name="name"/> with <paramref name="policy"/> through <paramref name="channel"/>, grants it to the seeded workload and issues one key.</summary>
+    public static async Task<string> IssueKeyAsync(BrokerHost broker, GrpcChannel channel, string name, GatewayPolicy policy, CancellationToken cancellationToken)
     {
-        var channel = broker.Channels[0];
         var admin = new AdminService.AdminServiceClient(channel);
         var workloads = await admin.ListWorkloadsAsync(new ListWorkloadsRequest { OwnerId = broker.OwnerId, PageSize = 500 }, broker.AdminAuth, cancellationToken: cancellationToken);
         var workload = workloads.Workloads.Single(w => w.Identity == DevSeed.Workload);
         var purpose = await admin.CreatePurposeAsync(new CreatePurposeRequest
         {
             Name = name,
-            Description = "Gateway overhead benchmark: limits on, never reached",
+            Description = "Gateway benchmark purpose",
             OwnerId = broker.OwnerId,
             RiskTier = RiskTier.Sandbox,
             DefaultTtl = Duration.FromTimeSpan(TimeSpan.FromHours(8)),
@@ -39,12 +52,7 @@ internal static class GatewayBenchSeed
             MaxLifetime = Duration.FromTimeSpan(TimeSpan.FromHours(8)),
             AllowedProviders = { DevSeed.Provider },
             AllowedModels = { Model },
-            Gateway = new GatewayPolicy
-            {
-                MaxOutputTokens = 256,
-                CredentialLimits = Unreachable(BudgetWindow.Lifetime, maxMicroUsd: 100_000_000_000, budgets),
-                PurposeLimits = Unreachable(BudgetWindow.Month, maxMicroUsd: 1_000_000_000_000, budgets),
-            },
+            Gateway = policy,
         }, broker.AdminAuth, cancellationToken: cancellationToken);
         await admin.GrantPurposeAsync(new GrantPurposeRequest { WorkloadId = workload.Id, PurposeId = purpose.Id }, broker.AdminAuth, cancellationToken: cancellationToken);
 

@@ -27,10 +27,12 @@ internal sealed class HttpClientLoadGenerator(int maxConnections) : IHttpLoadGen
 
     public string Name => "built-in HttpClient loop (one worker per connection, SocketsHttpHandler, HTTP/1.1)";
 
-    public async Task<HttpLegResult> RunAsync(HttpLoadTarget target, int connections, TimeSpan duration, CancellationToken cancellationToken)
+    public Task<HttpLegResult> RunAsync(HttpLoadTarget target, int connections, TimeSpan duration, CancellationToken cancellationToken) =>
+        RunSpreadAsync([target], connections, duration, cancellationToken);
+
+    /// <summary>One loop over all targets, so the percentiles are exact over the whole spread load.</summary>
+    public async Task<HttpLegResult> RunSpreadAsync(IReadOnlyList<HttpLoadTarget> targets, int connections, TimeSpan duration, CancellationToken cancellationToken)
     {
-        var body = Encoding.UTF8.GetBytes(target.Body);
-        var authorization = AuthenticationHeaderValue.Parse(target.Authorization);
         var latencies = new List<long>[connections];
         long non2xx = 0;
         long errors = 0;
@@ -41,6 +43,9 @@ internal sealed class HttpClientLoadGenerator(int maxConnections) : IHttpLoadGen
         async Task WorkerAsync(int index)
         {
             var mine = latencies[index] = new List<long>(64 * 1024);
+            var target = targets[index % targets.Count];
+            var body = Encoding.UTF8.GetBytes(target.Body);
+            var authorization = AuthenticationHeaderValue.Parse(target.Authorization);
             while (Stopwatch.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, target.Url) { Content = new ByteArrayContent(body) };

@@ -8,4 +8,10 @@ internal interface IHttpLoadGenerator
 
     /// <summary>Sends <paramref name="target"/> over <paramref name="connections"/> connections for <paramref name="duration"/>.</summary>
     Task<HttpLegResult> RunAsync(HttpLoadTarget target, int connections, TimeSpan duration, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The same load spread evenly over <paramref name="targets"/> (connection i sends to target i mod n), for
+    /// <paramref name="duration"/>; the result is of all of them together.
+    /// </summary>
+    Task<HttpLegResult> RunSpreadAsync(IReadOnlyList<HttpLoadTarget> targets, int connections, TimeSpan duration, CancellationToken cancellationToken);
 }

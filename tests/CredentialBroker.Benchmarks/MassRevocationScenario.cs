@@ -31,8 +31,8 @@ internal static class MassRevocationScenario
             new IssueCredentialRequest { Purpose = DevSeed.Purpose, Provider = DevSeed.Provider, Labels = { ["bench"] = Label } },
             broker.WorkloadAuth, cancellationToken: cancellationToken);
         var seedSeconds = await CredentialSeeder.SeedAsync(data, Guid.Parse(issued.Credential.Id), options.Credentials, expiring: null, "revocation", progress, cancellationToken);
-        using var http = new HttpClient { BaseAddress = new Uri(broker.GatewayAddress) };
-        if (await GatewayStatusAsync(http, issued.Secret, cancellationToken) != HttpStatusCode.OK)
+        using var http = new HttpClient();
+        if (await GatewayStatusAsync(http, broker.GatewayAddress, issued.Secret, cancellationToken) != HttpStatusCode.OK)
         {
             throw new InvalidOperationException("the seeded key was refused by the gateway before the revocation");
         }
@@ -52,7 +52,7 @@ internal static class MassRevocationScenario
         var enforcedMs = double.NaN;
         while (started.Elapsed < TimeSpan.FromSeconds(30))
         {
-            if (await GatewayStatusAsync(http, issued.Secret, cancellationToken) != HttpStatusCode.OK)
+            if (await GatewayStatusAsync(http, broker.GatewayAddress, issued.Secret, cancellationToken) != HttpStatusCode.OK)
             {
                 enforcedMs = started.Elapsed.TotalMilliseconds;
                 break;
@@ -83,9 +83,10 @@ internal static class MassRevocationScenario
             baseline, during, peakRss, !double.IsNaN(enforcedMs) && revoked.MatchedCount == options.Credentials + 1);
     }
 
-    private static async Task<HttpStatusCode> GatewayStatusAsync(HttpClient http, string key, CancellationToken cancellationToken)
+    /// <summary>The status the gateway answers a one-token chat completion with <paramref name="key"/>.</summary>
+    public static async Task<HttpStatusCode> GatewayStatusAsync(HttpClient http, string gatewayAddress, string key, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/openai/v1/chat/completions")
+        using var request = new HttpRequestMessage(HttpMethod.Post, gatewayAddress + "/openai/v1/chat/completions")
         {
             Content = new StringContent("""{"model":"gpt-4o-mini","max_tokens":1,"messages":[{"role":"user","content":"hi"}]}""", System.Text.Encoding.UTF8, "application/json"),
         };

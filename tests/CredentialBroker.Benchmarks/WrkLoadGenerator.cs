@@ -78,6 +78,21 @@ internal sealed partial class WrkLoadGenerator(string path, string version) : IH
         }
     }
 
+    /// <summary>
+    /// One wrk process per target, run at the same time with the connections split between them. wrk reports
+    /// percentiles per process only, so the result's p50 is the request-weighted mean of theirs and its p99 the
+    /// highest (an upper bound).
+    /// </summary>
+    public async Task<HttpLegResult> RunSpreadAsync(IReadOnlyList<HttpLoadTarget> targets, int connections, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var results = await Task.WhenAll(targets.Select((t, i) =>
+            RunAsync(t, (connections / targets.Count) + (i < connections % targets.Count ? 1 : 0), duration, cancellationToken)));
+        var requests = results.Sum(r => r.Requests);
+        return new HttpLegResult(results.Max(r => r.Seconds), requests, results.Sum(r => r.Non2xx), results.Sum(r => r.Errors),
+            results.Select(r => r.FirstError).FirstOrDefault(e => e is not null),
+            requests > 0 ? results.Sum(r => r.P50 * r.Requests) / requests : 0, results.Max(r => r.P99));
+    }
+
     private static HttpLegResult Parse(string stdout, string stderr, int exitCode)
     {
         var match = ResultLine().Match(stdout);

@@ -96,6 +96,12 @@ public sealed class ReplicaProcess(string id, IReadOnlyDictionary<string, string
             start.Environment[key] = value;
         }
 
+        // Its PostgreSQL sessions carry the replica id, so pg_stat_activity tells which replica holds a lock.
+        if (environment.TryGetValue("ConnectionStrings__Broker", out var connectionString))
+        {
+            start.Environment["ConnectionStrings__Broker"] = connectionString + ";Application Name=" + Id;
+        }
+
         start.Environment["Broker__Replica__Id"] = Id;
         start.Environment["Kestrel__Endpoints__Grpc__Url"] = GrpcAddress;
         start.Environment["Kestrel__Endpoints__Grpc__Protocols"] = "Http2";
