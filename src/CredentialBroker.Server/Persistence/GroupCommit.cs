@@ -12,7 +12,8 @@ namespace CredentialBroker.Server.Persistence;
 /// </summary>
 internal abstract class GroupCommit<TItem, TResult>(int maxBatch) : BackgroundService
 {
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    // Not SingleReader: that channel cannot count its items, and Backlog is a gauge.
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
 
     /// <summary>Items queued for the next batch.</summary>
     public int Backlog => _queue.Reader.Count;
