@@ -5,7 +5,8 @@ namespace CredentialBroker.Benchmarks;
 /// <summary>Writes a run's figures as Markdown. Every number printed is one measured in this run.</summary>
 internal static class MarkdownReport
 {
-    private const double TargetThroughput = 3000;
+    // The scale-out issue raised the first issue's 3,000/s to 5,000/s durable; the p99 bound stays.
+    private const double TargetThroughput = 5000;
     private const double TargetP99 = 50;
     private const int TargetCallers = 64;
 
