@@ -62,6 +62,10 @@ internal sealed class GatewayDirectory : IDisposable
     // Cached delegated credentials by each of their ancestors: a change to a parent (suspended,
     // revoked, reinstated) evicts its descendants too, since they carry the parent's state.
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Guid, byte>> _descendantsByAncestor = new();
+
+    // The two maps above are not pruned when the cache drops an entry by size or age; credentials
+    // cached since the last clear are counted, and past twice the cache size all are dropped at once.
+    private long _cachedSinceClear;
     private MemoryCache _credentials;
     private readonly ConcurrentDictionary<Guid, Entry<GatewayPurpose>> _purposes = new();
     private readonly ConcurrentDictionary<Guid, Entry<GatewayOwner>> _owners = new();
@@ -130,6 +134,10 @@ internal sealed class GatewayDirectory : IDisposable
             }
 
             _credentials.Set(key, found, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Ttl });
+            if (Interlocked.Increment(ref _cachedSinceClear) > 2L * _options.CacheSize)
+            {
+                ClearCredentials();
+            }
         }
 
         return found;
@@ -275,14 +283,20 @@ internal sealed class GatewayDirectory : IDisposable
 
     private void ClearAll()
     {
-        var old = Interlocked.Exchange(ref _credentials, NewCache());
-        old.Dispose();
-        _keyByCredential.Clear();
-        _descendantsByAncestor.Clear();
+        ClearCredentials();
         _purposes.Clear();
         _owners.Clear();
         _providers.Clear();
         _approvals.Clear();
+    }
+
+    private void ClearCredentials()
+    {
+        Interlocked.Exchange(ref _cachedSinceClear, 0);
+        // Emptied, not disposed: a lookup may still be reading the old cache (a disposed one throws).
+        Interlocked.Exchange(ref _credentials, NewCache()).Clear();
+        _keyByCredential.Clear();
+        _descendantsByAncestor.Clear();
     }
 
     private MemoryCache NewCache() => new(new MemoryCacheOptions { SizeLimit = _options.CacheSize });
