@@ -39,12 +39,14 @@ internal sealed class BrokerHost : IAsyncDisposable
 
     private bool _stopped;
 
-    private BrokerHost(WebApplication app, GrpcChannel[] channels, DevSeed.Result seed, string adminToken, string masterKey, Simulator.SimulatedProvider upstream, string gatewayAddress)
+    private BrokerHost(WebApplication app, GrpcChannel[] channels, DevSeed.Result seed, string adminToken, string masterKey, Simulator.SimulatedProvider upstream, string gatewayAddress, string connectionString)
     {
         _app = app;
         ReplicaEnvironment = _alertOnly.Select(s => KeyValuePair.Create(s.Key.Replace(":", "__", StringComparison.Ordinal), s.Value))
             .Append(KeyValuePair.Create("Broker__BootstrapAdminToken", adminToken))
             .Append(KeyValuePair.Create("Broker__MasterKey", masterKey))
+            .Append(KeyValuePair.Create("ConnectionStrings__Broker", connectionString))
+            .Append(KeyValuePair.Create("Logging__LogLevel__Default", "Warning"))
             .ToDictionary();
         _channels = channels;
         _upstream = upstream;
@@ -69,8 +71,8 @@ internal sealed class BrokerHost : IAsyncDisposable
     public string UpstreamAddress => _upstream.BaseUrl;
 
     /// <summary>
-    /// What a server process needs (beside its connection string) to act as another replica of this broker:
-    /// the same bootstrap admin token and the master key the seeded providers' root keys are encrypted under.
+    /// What a server process needs to act as another replica of this broker: the same database, bootstrap
+    /// admin token and the master key the seeded providers' root keys are encrypted under (and quiet logs).
     /// </summary>
     public IReadOnlyDictionary<string, string> ReplicaEnvironment { get; }
 
@@ -126,7 +128,7 @@ internal sealed class BrokerHost : IAsyncDisposable
 
             // The same seed as dev mode (through the public API): one owner, workload, provider, purpose, grant.
             var seed = await DevSeed.RunAsync(grpcAddress, adminToken, upstream.BaseUrl);
-            return new BrokerHost(app, [.. opened], seed, adminToken, masterKey, upstream, gatewayAddress);
+            return new BrokerHost(app, [.. opened], seed, adminToken, masterKey, upstream, gatewayAddress, connectionString);
         }
         catch
         {

@@ -1,4 +1,5 @@
 using System.Net;
+using CredentialBroker.Testing;
 
 namespace CredentialBroker.Benchmarks;
 

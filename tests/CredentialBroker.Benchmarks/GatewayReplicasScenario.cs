@@ -1,3 +1,4 @@
+using CredentialBroker.Testing;
 using Npgsql;
 
 namespace CredentialBroker.Benchmarks;
@@ -16,7 +17,7 @@ internal static class GatewayReplicasScenario
         BrokerHost broker, string connectionString, BenchmarkOptions options, IHttpLoadGenerator generator, TextWriter progress, CancellationToken cancellationToken)
     {
         await using var data = NpgsqlDataSource.Create(connectionString);
-        var replicas = Enumerable.Range(1, options.Replicas).Select(i => new ServerProcess($"bench-replica-{i}", connectionString, broker.ReplicaEnvironment)).ToList();
+        var replicas = Enumerable.Range(1, options.Replicas).Select(i => new ServerProcess($"bench-replica-{i}", broker.ReplicaEnvironment)).ToList();
         try
         {
             await progress.WriteLineAsync($"scenario gateway, {replicas.Count} server processes: starting them...");

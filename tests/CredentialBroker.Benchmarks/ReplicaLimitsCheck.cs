@@ -1,7 +1,8 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using System.Text;
+using CredentialBroker.Testing;
 using CredentialBroker.V1;
 using Npgsql;
 

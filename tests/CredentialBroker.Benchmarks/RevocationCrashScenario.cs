@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CredentialBroker.Server.DevMode;
+using CredentialBroker.Testing;
 using CredentialBroker.V1;
 using Npgsql;
 
@@ -24,8 +25,8 @@ internal static class RevocationCrashScenario
         BrokerHost broker, string connectionString, BenchmarkOptions options, TextWriter progress, CancellationToken cancellationToken)
     {
         await using var data = NpgsqlDataSource.Create(connectionString);
-        await using var a = new ServerProcess("bench-marker-a", connectionString, broker.ReplicaEnvironment);
-        await using var b = new ServerProcess("bench-marker-b", connectionString, broker.ReplicaEnvironment);
+        await using var a = new ServerProcess("bench-marker-a", broker.ReplicaEnvironment);
+        await using var b = new ServerProcess("bench-marker-b", broker.ReplicaEnvironment);
         await progress.WriteLineAsync("revocation-crash: starting two server processes...");
         var startup = Stopwatch.StartNew();
         await Task.WhenAll(a.StartAsync(StartTimeout, cancellationToken), b.StartAsync(StartTimeout, cancellationToken));

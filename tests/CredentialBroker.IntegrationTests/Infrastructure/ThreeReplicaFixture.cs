@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using CredentialBroker.Testing;
 using CredentialBroker.V1;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -9,7 +10,7 @@ using Npgsql;
 namespace CredentialBroker.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// Three broker server processes (<see cref="ReplicaProcess"/>) on one test database, started in parallel,
+/// Three broker server processes (<see cref="ServerProcess"/>) on one test database, started in parallel,
 /// with providers pointing at a simulated upstream in the test process. Jobs run on short intervals: the
 /// expiry job every second, Quartz check-ins every second so a killed replica is taken for dead within seconds.
 /// </summary>
@@ -26,7 +27,7 @@ public sealed class ThreeReplicaFixture : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = string.Empty;
 
-    public IReadOnlyList<ReplicaProcess> Replicas { get; private set; } = [];
+    public IReadOnlyList<ServerProcess> Replicas { get; private set; } = [];
 
     /// <summary>How long the three processes took to become ready, started in parallel.</summary>
     public TimeSpan StartupTime { get; private set; }
@@ -49,7 +50,7 @@ public sealed class ThreeReplicaFixture : IAsyncLifetime
             ["Broker__Replica__JobFailureThreshold"] = "00:00:03",
             ["Logging__LogLevel__Default"] = Environment.GetEnvironmentVariable("BROKER_TEST_LOGLEVEL") ?? "Warning",
         };
-        Replicas = [.. Enumerable.Range(1, 3).Select(i => new ReplicaProcess($"replica-{i}", environment))];
+        Replicas = [.. Enumerable.Range(1, 3).Select(i => new ServerProcess($"replica-{i}", environment))];
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await Task.WhenAll(Replicas.Select(r => r.StartAsync(StartTimeout)));
         StartupTime = clock.Elapsed;
@@ -70,8 +71,8 @@ public sealed class ThreeReplicaFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>Starts a replica again (after <see cref="ReplicaProcess.KillHard"/>), under the same id.</summary>
-    public Task RestartAsync(ReplicaProcess replica) => replica.StartAsync(StartTimeout);
+    /// <summary>Starts a replica again (after <see cref="ServerProcess.KillHard"/>), under the same id.</summary>
+    public Task RestartAsync(ServerProcess replica) => replica.StartAsync(StartTimeout);
 
     /// <summary>
     /// Owner, workload, a provider on the simulated upstream (1 micro-USD per input token, 2 per output token,
@@ -131,7 +132,7 @@ public sealed class ThreeReplicaFixture : IAsyncLifetime
     }
 
     /// <summary>A chat completion through one replica's gateway (simulated usage: 4 input tokens, max_tokens output tokens).</summary>
-    public async Task<HttpResponseMessage> ChatAsync(ReplicaProcess replica, string key, int maxTokens = 10)
+    public async Task<HttpResponseMessage> ChatAsync(ServerProcess replica, string key, int maxTokens = 10)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, replica.GatewayAddress + "/openai/v1/chat/completions")
         {
@@ -142,7 +143,7 @@ public sealed class ThreeReplicaFixture : IAsyncLifetime
     }
 
     /// <summary>The text of one replica's Prometheus scrape.</summary>
-    public Task<string> MetricsAsync(ReplicaProcess replica) => Http.GetStringAsync(replica.GatewayAddress + "/metrics");
+    public Task<string> MetricsAsync(ServerProcess replica) => Http.GetStringAsync(replica.GatewayAddress + "/metrics");
 
     /// <summary>One value read with SQL.</summary>
     public async Task<T> ScalarAsync<T>(string sql, params object[] parameters)

@@ -1,24 +1,29 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Grpc.Net.Client;
+using Npgsql;
 
-namespace CredentialBroker.IntegrationTests.Infrastructure;
+namespace CredentialBroker.Testing;
 
 /// <summary>
-/// One broker replica as a separate OS process: the built server (<c>CredentialBroker.Server</c>, copied
-/// next to the tests because they reference it) started from <see cref="AppContext.BaseDirectory"/>,
-/// configured through environment variables only, on free loopback ports. Output is kept (the last lines)
-/// for failure messages. <see cref="KillHard"/> is <c>kill -9</c>; disposing kills the process tree.
+/// One broker replica as its own OS process, for the integration tests and the benchmarks (this file
+/// is compiled into both): the built server (<c>CredentialBroker.Server</c>, copied next to the caller
+/// because it references the server project) started from <see cref="AppContext.BaseDirectory"/>,
+/// configured through environment variables only, on free loopback ports. Its PostgreSQL sessions
+/// carry the replica id as application name, so <c>pg_stat_activity</c> tells which replica holds a
+/// lock. Output is kept (the last lines) for failure messages. <see cref="KillHard"/> is <c>kill -9</c>;
+/// disposing kills the process tree.
 /// </summary>
-public sealed class ReplicaProcess(string id, IReadOnlyDictionary<string, string> environment) : IAsyncDisposable
+public sealed class ServerProcess(string id, IReadOnlyDictionary<string, string> environment) : IAsyncDisposable
 {
     private const int KeptLines = 300;
     private static readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(2) };
     private readonly Queue<string> _output = new();
     private Process? _process;
 
-    /// <summary>The replica's name (<c>Broker:Replica:Id</c>), also its Quartz scheduler instance id.</summary>
+    /// <summary>The replica's name (<c>Broker:Replica:Id</c>): its Quartz instance id and PostgreSQL application name.</summary>
     public string Id { get; } = id;
 
     public string GrpcAddress { get; private set; } = string.Empty;
@@ -28,6 +33,9 @@ public sealed class ReplicaProcess(string id, IReadOnlyDictionary<string, string
     public GrpcChannel Channel { get; private set; } = null!;
 
     public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>What the last readiness probe saw while starting: a status and body, or why nothing answered.</summary>
+    public string LastProbe { get; private set; } = string.Empty;
 
     /// <summary>The last lines the process wrote (stdout and stderr), for failure messages.</summary>
     public string RecentOutput
@@ -41,17 +49,19 @@ public sealed class ReplicaProcess(string id, IReadOnlyDictionary<string, string
         }
     }
 
-    /// <summary>Starts the process and waits until <c>/readyz</c> answers 200; retries with new ports if one was taken meanwhile.</summary>
-    public async Task StartAsync(TimeSpan timeout)
+    /// <summary>
+    /// Starts the process (again, after <see cref="KillHard"/>, under the same id) and waits until
+    /// <c>/readyz</c> answers 200; retries with new ports if one was taken meanwhile.
+    /// </summary>
+    public async Task StartAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         for (var attempt = 1; ; attempt++)
         {
             Stop();
-            GrpcAddress = BrokerFixture.FreeAddress();
-            GatewayAddress = BrokerFixture.FreeAddress();
+            GrpcAddress = $"http://127.0.0.1:{FreePort()}";
+            GatewayAddress = $"http://127.0.0.1:{FreePort()}";
             Launch();
-            var ready = await WaitUntilReadyAsync(timeout);
-            if (ready)
+            if (await WaitUntilReadyAsync(timeout, cancellationToken))
             {
                 Channel?.Dispose();
                 Channel = GrpcChannel.ForAddress(GrpcAddress);
@@ -62,7 +72,7 @@ public sealed class ReplicaProcess(string id, IReadOnlyDictionary<string, string
             Stop();
             if (!portTaken || attempt == 3)
             {
-                throw new InvalidOperationException($"replica {Id} did not become ready within {timeout.TotalSeconds:0} s. Its output:\n{RecentOutput}");
+                throw new InvalidOperationException($"server process {Id} did not become ready within {timeout.TotalSeconds:0} s (last probe: {LastProbe}). Its output:\n{RecentOutput}");
             }
         }
     }
@@ -96,10 +106,9 @@ public sealed class ReplicaProcess(string id, IReadOnlyDictionary<string, string
             start.Environment[key] = value;
         }
 
-        // Its PostgreSQL sessions carry the replica id, so pg_stat_activity tells which replica holds a lock.
         if (environment.TryGetValue("ConnectionStrings__Broker", out var connectionString))
         {
-            start.Environment["ConnectionStrings__Broker"] = connectionString + ";Application Name=" + Id;
+            start.Environment["ConnectionStrings__Broker"] = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = Id }.ConnectionString;
         }
 
         start.Environment["Broker__Replica__Id"] = Id;
@@ -127,24 +136,26 @@ public sealed class ReplicaProcess(string id, IReadOnlyDictionary<string, string
         _process.BeginErrorReadLine();
     }
 
-    private async Task<bool> WaitUntilReadyAsync(TimeSpan timeout)
+    private async Task<bool> WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var waited = Stopwatch.StartNew();
         while (waited.Elapsed < timeout && !_process!.HasExited)
         {
             try
             {
-                using var response = await _probe.GetAsync(GatewayAddress + "/readyz");
+                using var response = await _probe.GetAsync(GatewayAddress + "/readyz", cancellationToken);
+                LastProbe = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}";
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return true;
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
             {
+                LastProbe = ex.GetType().Name + ": " + ex.Message;
             }
 
-            await Task.Delay(100);
+            await Task.Delay(100, cancellationToken);
         }
 
         return false;
@@ -182,5 +193,12 @@ public sealed class ReplicaProcess(string id, IReadOnlyDictionary<string, string
 
         _process.Dispose();
         _process = null;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
